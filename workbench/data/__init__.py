@@ -1,0 +1,1 @@
+"""The data contract: schemas, load / validate / import, store and quarantine."""

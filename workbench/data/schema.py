@@ -1,0 +1,169 @@
+"""The data contract: the six tables, their exact columns, types and allowed values.
+
+This module only *describes* the contract; :mod:`workbench.data.validate` enforces it.
+
+Examples
+--------
+>>> [t.name for t in TABLES]
+['candidates', 'questions', 'answers', 'ai_decisions', 'final_rounds', 'outcomes']
+>>> TABLE_BY_NAME["answers"].key
+('candidate_id', 'question_id')
+>>> parse_bool("是"), parse_bool("no"), parse_bool("maybe")
+(True, False, None)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GENDERS = ("female", "male", "nonbinary")
+EDUCATION_LEVELS = ("high_school", "associate", "bachelor", "master", "doctorate")
+# NYC Local Law 144 race/ethnicity categories (EEO-1 component 1), as snake_case values.
+RACE_ETHNICITY = (
+    "hispanic_or_latino",
+    "white",
+    "black_or_african_american",
+    "native_hawaiian_or_pacific_islander",
+    "asian",
+    "native_american_or_alaska_native",
+    "two_or_more_races",
+)
+QUESTION_KINDS = ("behavioral", "situational", "general")
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "是", "1.0"})
+FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "否", "0.0"})
+
+
+def parse_bool(value: object) -> bool | None:
+    """True/False for the contract's boolean spellings (true/false, 1/0, yes/no, 是/否), else None."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract.
+
+    ``kind`` is one of ``id``, ``str``, ``float``, ``int``, ``bool``, ``date``, ``category``.
+    ``low``/``high`` bound numbers (inclusive); ``choices`` bound categories; ``required`` means the
+    column must be present in the file; ``nullable`` means an empty cell is allowed.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    nullable: bool = False
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the contract: its columns, its key, and the foreign keys it must join on."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[tuple[str, str], ...] = ()  # (column, table whose key it must match)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "candidates",
+        (
+            Column("candidate_id", "id"),
+            Column("job_id", "id"),
+            Column("applied_at", "date"),
+            Column("gender", "category", nullable=True, choices=GENDERS),
+            Column("age", "int", required=False, nullable=True, low=14, high=100),
+            Column("race_ethnicity", "category", required=False, nullable=True, choices=RACE_ETHNICITY),
+            Column("education", "category", nullable=True, choices=EDUCATION_LEVELS),
+            Column("years_experience", "float", low=0, high=70),
+            Column("resume_path", "str", required=False, nullable=True),
+        ),
+        key=("candidate_id",),
+    ),
+    Table(
+        "questions",
+        (
+            Column("question_id", "id"),
+            Column("job_id", "id"),
+            Column("dimension", "id"),
+            Column("kind", "category", choices=QUESTION_KINDS),
+            Column("text", "str"),
+            Column("version", "str"),
+            Column("active", "bool"),
+        ),
+        key=("question_id",),
+    ),
+    Table(
+        "answers",
+        (
+            Column("candidate_id", "id"),
+            Column("question_id", "id"),
+            Column("score", "float", low=1, high=5),
+            Column("answer_text", "str", required=False, nullable=True),
+            Column("answer_seconds", "float", low=0, high=36000),
+            Column("prompted", "bool"),
+            Column("prompt_kind", "str", required=False, nullable=True),
+            Column("interviewed_at", "date"),
+        ),
+        key=("candidate_id", "question_id"),
+        references=(("candidate_id", "candidates"), ("question_id", "questions")),
+    ),
+    Table(
+        "ai_decisions",
+        (
+            Column("candidate_id", "id"),
+            Column("ai_score", "float", low=1, high=5),
+            Column("ai_passed", "bool"),
+            Column("profile_version", "str"),
+            Column("human_reviewed", "bool"),
+            Column("human_override", "bool", required=False, nullable=True),
+        ),
+        key=("candidate_id",),
+        references=(("candidate_id", "candidates"),),
+    ),
+    Table(
+        "final_rounds",
+        (
+            Column("candidate_id", "id"),
+            Column("final_score", "float", low=1, high=5),
+            Column("final_passed", "bool"),
+        ),
+        key=("candidate_id",),
+        references=(("candidate_id", "candidates"),),
+    ),
+    Table(
+        "outcomes",
+        (
+            Column("candidate_id", "id"),
+            Column("hired", "bool"),
+            Column("performance", "float", nullable=True, low=1, high=5),
+            Column("retained_12m", "bool", nullable=True),
+        ),
+        key=("candidate_id",),
+        references=(("candidate_id", "candidates"),),
+    ),
+)
+
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+TABLE_NAMES: tuple[str, ...] = tuple(TABLE_BY_NAME)

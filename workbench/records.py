@@ -1,0 +1,132 @@
+"""Core records of the workbench: small, frozen, validated on construction.
+
+Examples
+--------
+>>> d = Dimension("negotiation", 0.6, {"en": ("negotiat",), "zh": ("谈判",)})
+>>> p = JobProfile("sales", "2026Q3", 3.4, (d, Dimension("drive", 0.4)))
+>>> p.weights
+{'negotiation': 0.6, 'drive': 0.4}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+LANGUAGES = ("en", "zh")
+WEIGHT_TOLERANCE = 1e-6
+
+
+class ProfileError(ValueError):
+    """A job profile breaks the contract; the message names the field."""
+
+
+def _frozen_keywords(keywords: Mapping[str, object] | None, where: str) -> Mapping[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for lang, words in (keywords or {}).items():
+        if lang not in LANGUAGES:
+            raise ProfileError(f"{where}.keywords: unknown language {lang!r} (use one of {', '.join(LANGUAGES)})")
+        if isinstance(words, str) or not all(isinstance(w, str) and w.strip() for w in words or ()):
+            raise ProfileError(f"{where}.keywords.{lang}: must be a list of non-empty strings")
+        out[lang] = tuple(w.strip() for w in words or ())
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One weighted dimension of a job profile (a competency the interview measures).
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in the ``questions.dimension`` column.
+    weight : float
+        Share of the weighted total, in [0, 1]; a profile's weights sum to 1.
+    keywords : mapping of language -> tuple of str
+        Keywords (or stems) per language, ``en`` and ``zh``.
+    description : str
+        What the dimension means, for people.
+    """
+
+    name: str
+    weight: float
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"dimension {self.name!r}"
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ProfileError("dimension.name: must be a non-empty string")
+        try:
+            weight = float(self.weight)
+        except (TypeError, ValueError):
+            raise ProfileError(f"{where}.weight: {self.weight!r} is not a number") from None
+        if not math.isfinite(weight) or not 0.0 <= weight <= 1.0:
+            raise ProfileError(f"{where}.weight: {self.weight!r} is outside [0, 1]")
+        object.__setattr__(self, "weight", weight)
+        object.__setattr__(self, "keywords", _frozen_keywords(self.keywords, where))
+
+
+@dataclass(frozen=True)
+class JobProfile:
+    """A weighted job profile: the dimensions an AI interview scores and the pass threshold.
+
+    Parameters
+    ----------
+    job_id : str
+        Joins with ``candidates.job_id`` and ``questions.job_id``.
+    version : str
+        Recorded in ``ai_decisions.profile_version``.
+    threshold : float
+        Weighted total (rubric scale 1-5) needed to pass the AI interview.
+    dimensions : tuple of Dimension
+        Unique names, weights summing to 1.
+    title : str
+        Human-readable job title.
+    language : str
+        Main language of the interview (``en`` or ``zh``).
+    """
+
+    job_id: str
+    version: str
+    threshold: float
+    dimensions: tuple[Dimension, ...]
+    title: str = ""
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.job_id, str) or not self.job_id.strip():
+            raise ProfileError("job_id: must be a non-empty string")
+        object.__setattr__(self, "version", str(self.version))
+        try:
+            threshold = float(self.threshold)
+        except (TypeError, ValueError):
+            raise ProfileError(f"threshold: {self.threshold!r} is not a number") from None
+        if not 1.0 <= threshold <= 5.0:
+            raise ProfileError(f"threshold: {threshold} is outside the rubric scale 1-5")
+        object.__setattr__(self, "threshold", threshold)
+        dims = tuple(self.dimensions)
+        if not dims:
+            raise ProfileError("dimensions: a profile needs at least one dimension")
+        names = [d.name for d in dims]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ProfileError(f"dimensions: duplicated name(s) {', '.join(dupes)}")
+        total = sum(d.weight for d in dims)
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise ProfileError(f"dimensions: weights sum to {total:.6g}, not 1")
+        if self.language not in LANGUAGES:
+            raise ProfileError(f"language: {self.language!r} is not one of {', '.join(LANGUAGES)}")
+        object.__setattr__(self, "dimensions", dims)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Dimension name -> weight, in profile order."""
+        return {d.name: d.weight for d in self.dimensions}
+
+    @property
+    def dimension_names(self) -> tuple[str, ...]:
+        """Dimension names in profile order."""
+        return tuple(d.name for d in self.dimensions)

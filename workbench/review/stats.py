@@ -1,0 +1,708 @@
+"""Statistics for the data-review loop: validities, range-restriction corrections, multiplicity, bootstrap.
+
+Everything here is a small, pure, vectorised function of numbers (no I/O, no global random state).
+
+Conventions
+-----------
+- Missing values are ``NaN`` (also ``None``/``pd.NA`` in pandas input); any non-finite value counts as missing.
+  Correlations use pairwise-complete observations.
+- A statistic that is undefined (too few observations, a constant variable, a correction outside its domain)
+  is ``NaN``: no warnings, no exceptions. Exceptions are kept for caller mistakes (bad shapes, a confidence
+  level outside (0, 1), p-values outside [0, 1]).
+- ``u`` is always a ratio of standard deviations, selected group over applicant pool (``u < 1`` under
+  restriction), and ``U = 1 / u``.
+
+The range-restriction corrections follow the notation of DESIGN.md ("Statistics the workbench must get right"):
+
+=========  ==========================================================  ===================================
+function   use it for                                                  selection
+=========  ==========================================================  ===================================
+Case II    the AI total ``z`` itself                                   direct, on the predictor
+Case III   one question or dimension ``x`` that is part of ``z``       incidental: on ``z``, observed
+Case IV    a predictor when the selection variable is not observed     indirect, on an unknown variable
+=========  ==========================================================  ===================================
+
+Examples
+--------
+>>> import numpy as np
+>>> round(correct_case_ii(0.30, 0.80), 4)
+0.3659
+>>> holm([0.01, 0.04, np.nan, 0.03]).round(2).tolist()
+[0.03, 0.06, nan, 0.06]
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy import special, stats
+
+__all__ = [
+    "BootstrapValidity",
+    "Correlation",
+    "benjamini_hochberg",
+    "bootstrap_corrected_validity",
+    "correct_case_ii",
+    "correct_case_iii",
+    "correct_case_iv",
+    "correlation_p_value",
+    "fisher_ci",
+    "holm",
+    "pearson",
+    "point_biserial",
+]
+
+RNGLike = np.random.Generator | int | None
+
+# Elements (resamples x candidates) of one chunk of bootstrap counts (float64: 32 MB).
+_CHUNK_ELEMENTS = 4_000_000
+# A sum of squared deviations below this share of the raw sum of squares is rounding noise: a constant variable.
+_CONSTANT_TOL = 1e-9
+
+
+class Correlation(NamedTuple):
+    """A correlation with its pairwise-complete ``n`` and two-sided p-value (t test of r = 0)."""
+
+    r: Any
+    n: Any
+    p_value: Any
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _as_float(values: Any, name: str) -> np.ndarray:
+    """``values`` as a float array; ``None``/``pd.NA`` become NaN."""
+    if hasattr(values, "to_numpy"):  # pandas Series/DataFrame/ExtensionArray, incl. nullable dtypes
+        try:
+            return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        except (TypeError, ValueError):
+            pass
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric (NaN/None for missing): {exc}") from None
+
+
+def _scalar_or_array(a: np.ndarray) -> Any:
+    """0-d arrays become Python floats, so scalar input gives scalar output."""
+    return float(a) if np.ndim(a) == 0 else a
+
+
+def _check_level(level: float) -> float:
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    return level
+
+
+def _correlate_columns(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise-complete Pearson r and n of every column of ``X`` (n x k) with ``y`` (n,). Two-pass, exact."""
+    mask = np.isfinite(X) & np.isfinite(y)[:, None]
+    n = mask.sum(axis=0)
+    safe_n = np.maximum(n, 1)
+    Y = np.broadcast_to(y[:, None], X.shape)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        mean_x = np.where(mask, X, 0.0).sum(axis=0) / safe_n
+        mean_y = np.where(mask, Y, 0.0).sum(axis=0) / safe_n
+        dx = np.where(mask, X - mean_x, 0.0)
+        dy = np.where(mask, Y - mean_y, 0.0)
+        sxy = (dx * dy).sum(axis=0)
+        sxx = (dx * dx).sum(axis=0)
+        syy = (dy * dy).sum(axis=0)
+        r = sxy / np.sqrt(sxx * syy)
+    # Constant means max == min among the complete pairs (exact, unlike a variance threshold).
+    def varies(V: np.ndarray) -> np.ndarray:
+        return np.where(mask, V, np.inf).min(axis=0, initial=np.inf) < np.where(mask, V, -np.inf).max(
+            axis=0, initial=-np.inf
+        )
+
+    ok = (n >= 3) & varies(X) & varies(Y)
+    return np.where(ok, np.clip(r, -1.0, 1.0), np.nan), n
+
+
+# -------------------------------------------------------------------------------------- correlations
+
+
+def correlation_p_value(r: Any, n: Any) -> Any:
+    """Two-sided p-value of H0: rho = 0 from the t statistic ``r * sqrt((n - 2) / (1 - r**2))``, df = n - 2.
+
+    Parameters
+    ----------
+    r, n : float or array_like
+        Correlations and their sample sizes (broadcast together).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where ``r`` is NaN or ``n < 3``; 0 where ``|r| == 1``.
+
+    Examples
+    --------
+    >>> round(correlation_p_value(0.3, 50), 4)
+    0.0343
+    """
+    r, n = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(n, dtype=float))
+    df = n - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.abs(r) * np.sqrt(df / (1.0 - r * r))
+        p = 2.0 * stats.t.sf(t, np.where(df > 0, df, 1.0))
+    p = np.where(np.abs(r) >= 1.0, 0.0, p)
+    return _scalar_or_array(np.where(np.isfinite(r) & (np.abs(r) <= 1.0) & (n >= 3), p, np.nan))
+
+
+def pearson(x: Any, y: Any) -> Correlation:
+    """Pearson correlation, pairwise complete, NaN-safe.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, k)
+        Predictor(s); with two dimensions every column is correlated with ``y``.
+    y : array_like, shape (n,)
+        Criterion.
+
+    Returns
+    -------
+    Correlation
+        ``(r, n, p_value)``: scalars for 1-D ``x``, arrays of length k for 2-D ``x``. ``r`` is NaN (silently)
+        when fewer than 3 complete pairs remain or either variable is constant among them; ``n`` is still
+        the number of complete pairs.
+
+    Examples
+    --------
+    >>> pearson([1, 2, 3, 4, None], [2, 4, 5, 9, 1]).r.__round__(4)
+    0.9648
+    >>> pearson([1, 1, 1, 2], [1, 2, 3, None])
+    Correlation(r=nan, n=3, p_value=nan)
+    """
+    xa = _as_float(x, "x")
+    ya = _as_float(y, "y")
+    if ya.ndim != 1 or xa.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D and x 1-D or 2-D; got shapes {xa.shape} and {ya.shape}")
+    if xa.shape[0] != ya.shape[0]:
+        raise ValueError(f"x and y must have the same number of rows; got {xa.shape[0]} and {ya.shape[0]}")
+    r, n = _correlate_columns(xa[:, None] if xa.ndim == 1 else xa, ya)
+    p = correlation_p_value(r, n)
+    if xa.ndim == 1:
+        return Correlation(float(r[0]), int(n[0]), float(p[0]))
+    return Correlation(r, n, p)
+
+
+def point_biserial(x: Any, y_bool: Any) -> Correlation:
+    """Point-biserial correlation of a score with a pass/fail criterion (Pearson r with y coded 0/1).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, k)
+        Scores.
+    y_bool : array_like of bool, shape (n,)
+        Pass/fail; ``None``, ``pd.NA`` or NaN are missing (e.g. candidates who never reached the round).
+
+    Returns
+    -------
+    Correlation
+        As :func:`pearson`.
+
+    Raises
+    ------
+    ValueError
+        If a non-missing ``y_bool`` value is not 0/1/True/False.
+
+    Examples
+    --------
+    >>> point_biserial([3.0, 4.5, 2.0, 5.0, 4.0], [False, True, False, True, None]).r.__round__(4)
+    0.9435
+    """
+    y = _as_float(y_bool, "y_bool")
+    seen = y[np.isfinite(y)]
+    if not np.all((seen == 0) | (seen == 1)):
+        raise ValueError("y_bool must hold only booleans (or 0/1) and missing values")
+    return pearson(x, y)
+
+
+def fisher_ci(r: Any, n: Any, level: float = 0.95) -> tuple[Any, Any]:
+    """Fisher-z confidence interval of a correlation: ``tanh(atanh(r) -/+ z_crit / sqrt(n - 3))``.
+
+    Parameters
+    ----------
+    r, n : float or array_like
+        Correlations and sample sizes (broadcast together).
+    level : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    (low, high)
+        Floats for scalar input, arrays otherwise; NaN where ``r`` is NaN, ``|r| > 1`` or ``n < 4``.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in fisher_ci(0.3, 103)]
+    [0.113, 0.4664]
+    """
+    level = _check_level(level)
+    r, n = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(n, dtype=float))
+    crit = special.ndtri(0.5 + level / 2.0)
+    ok = np.isfinite(r) & (np.abs(r) <= 1.0) & (n >= 4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.arctanh(r)
+        half = crit / np.sqrt(n - 3.0)
+        low = np.where(ok, np.tanh(z - half), np.nan)
+        high = np.where(ok, np.tanh(z + half), np.nan)
+    return _scalar_or_array(low), _scalar_or_array(high)
+
+
+# ---------------------------------------------------------------------------------- range restriction
+
+
+def correct_case_ii(r: Any, u: Any) -> Any:
+    """Thorndike Case II: correct a correlation for direct selection on the predictor.
+
+    ``r_c = r / sqrt(u**2 + r**2 * (1 - u**2))`` with ``u = SD_selected / SD_all`` of the predictor
+    (Thorndike, 1949; Schmidt & Hunter, 2015, ch. 3). Use it for the AI total ``z`` that candidates were
+    selected on.
+
+    Parameters
+    ----------
+    r : float or array_like
+        Correlation among the selected.
+    u : float or array_like
+        SD ratio of the predictor, selected over all applicants (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Corrected correlation; NaN where ``u <= 0`` or an input is NaN.
+
+    Examples
+    --------
+    >>> round(correct_case_ii(0.30, 0.80), 4), round(correct_case_ii(0.25, 0.60), 4)
+    (0.3659, 0.3953)
+    """
+    r, u = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(u, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = r / np.sqrt(u * u + r * r * (1.0 - u * u))
+    return _scalar_or_array(np.where(u > 0, out, np.nan))
+
+
+def correct_case_iii(r_xy: Any, r_xz: Any, r_yz: Any, u_z: Any) -> Any:
+    """Thorndike Case III: correct r_xy for incidental selection through an observed variable ``z``.
+
+    ``R = [r_xy + r_xz r_yz (U² - 1)] / sqrt([1 + r_xz² (U² - 1)] [1 + r_yz² (U² - 1)])``, ``U = 1 / u_z``
+    (Thorndike, 1949; Pearson-Lawley under linearity and homoscedasticity). All three correlations come from
+    the selected group. With ``x = z`` (``r_xz = 1``, ``r_yz = r_xy``) it is Case II.
+
+    Parameters
+    ----------
+    r_xy : float or array_like
+        Correlation of the question (dimension) score ``x`` with the criterion ``y`` among the selected.
+    r_xz, r_yz : float or array_like
+        Correlations of ``x`` and of ``y`` with the selection variable ``z`` among the selected.
+    u_z : float or array_like
+        ``SD_selected(z) / SD_all(z)``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Estimated applicant-pool correlation of ``x`` with ``y``; NaN outside the formula's domain.
+
+    Examples
+    --------
+    A question uncorrelated with the criterion among the selected is still useful when both it and the
+    criterion track the total:
+
+    >>> round(correct_case_iii(0.0, 0.5, 0.3, 0.6), 4)
+    0.206
+    """
+    r_xy, r_xz, r_yz, u_z = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (r_xy, r_xz, r_yz, u_z)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = 1.0 / (u_z * u_z) - 1.0
+        out = (r_xy + r_xz * r_yz * k) / np.sqrt((1.0 + r_xz * r_xz * k) * (1.0 + r_yz * r_yz * k))
+    return _scalar_or_array(np.where(u_z > 0, out, np.nan))
+
+
+def correct_case_iv(
+    r: Any, u_x: Any, rxx_applicants: Any, *, ryy: Any = 1.0, true_score: bool = False
+) -> Any:
+    """Hunter-Schmidt-Le (2006) correction for indirect range restriction ("Case IV").
+
+    For selection on an unobserved variable that affects ``x`` and ``y`` only through the true score ``T``
+    of ``x``. With ``u_X`` the observed SD ratio of ``x`` and ``rXXa`` its reliability among applicants:
+
+    1. incumbent reliability  ``rXXi = 1 - (1 - rXXa) / u_X²``  (error variance is not selected on);
+    2. true-score SD ratio    ``u_T = sqrt((u_X² - (1 - rXXa)) / rXXa)``  (HSL 2006, eq. 22);
+    3. disattenuate           ``rTPi = r / sqrt(rXXi · ryy)``  (``ryy``: criterion reliability among the selected);
+    4. Case II on true scores ``rTPa = rTPi / sqrt(u_T² + rTPi² (1 - u_T²))``;
+    5. operational validity   ``rXPa = rTPa · sqrt(rXXa)``  (observed ``x`` in the applicant pool).
+
+    Step 4 is exact for true scores because selection that runs through ``T`` is direct selection on ``T``.
+    With ``rXXa = 1`` and ``ryy = 1`` this is Case II. References: Hunter, J. E., Schmidt, F. L., & Le, H.
+    (2006). Implications of direct and indirect range restriction for meta-analysis methods and findings.
+    *Journal of Applied Psychology, 91*(3), 594-612; Schmidt & Hunter (2015), *Methods of Meta-Analysis*,
+    3rd ed., ch. 3-5; the same steps are psychmeta's ``correct_r(correction = "uvirr_x")``.
+
+    Parameters
+    ----------
+    r : float or array_like
+        Observed correlation among the selected.
+    u_x : float or array_like
+        ``SD_selected(x) / SD_all(x)`` of the observed predictor.
+    rxx_applicants : float or array_like
+        Reliability of ``x`` in the applicant pool, in (0, 1].
+    ryy : float or array_like, default 1.0
+        Criterion reliability among the selected; 1 leaves ``y`` as observed.
+    true_score : bool, default False
+        Return ``rTPa`` (true score of ``x``) instead of the operational validity ``rXPa``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where ``u_X² <= 1 - rXXa`` (u_T undefined) or an input is out of range.
+
+    Examples
+    --------
+    >>> round(correct_case_iv(0.30, 0.80, 0.80), 4)
+    0.4147
+    >>> round(correct_case_iv(0.30, 0.80, 1.0), 4) == round(correct_case_ii(0.30, 0.80), 4)
+    True
+    """
+    r, u_x, rxx_a, ryy = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (r, u_x, rxx_applicants, ryy)))
+    ok = (u_x > 0) & (rxx_a > 0) & (rxx_a <= 1) & (ryy > 0) & (ryy <= 1) & (u_x * u_x > 1.0 - rxx_a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rxx_i = 1.0 - (1.0 - rxx_a) / (u_x * u_x)
+        u_t = np.sqrt((u_x * u_x - (1.0 - rxx_a)) / rxx_a)
+        r_tp_i = r / np.sqrt(rxx_i * ryy)
+        r_tp_a = r_tp_i / np.sqrt(u_t * u_t + r_tp_i * r_tp_i * (1.0 - u_t * u_t))
+        out = r_tp_a if true_score else r_tp_a * np.sqrt(rxx_a)
+    return _scalar_or_array(np.where(ok, out, np.nan))
+
+
+# ------------------------------------------------------------------------------------ multiplicity
+
+
+def _adjust(pvalues: Any, method: str) -> np.ndarray:
+    p = _as_float(pvalues, "pvalues")
+    flat = p.ravel()
+    finite = np.isfinite(flat)
+    if np.any((flat[finite] < 0) | (flat[finite] > 1)):
+        raise ValueError("p-values must lie in [0, 1]")
+    out = np.full(flat.shape, np.nan)
+    q = flat[finite]
+    m = q.size
+    if m:
+        order = np.argsort(q, kind="stable")
+        ranked = q[order]
+        if method == "holm":
+            adj = np.maximum.accumulate((m - np.arange(m)) * ranked)
+        else:
+            adj = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+        back = np.empty(m)
+        back[order] = np.minimum(adj, 1.0)
+        out[np.flatnonzero(finite)] = back
+    return out.reshape(p.shape)
+
+
+def holm(pvalues: Any) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values (family-wise error rate).
+
+    With the m finite p-values sorted ascending, ``p_adj(i) = max_{j <= i} min(1, (m - j + 1) p(j))``.
+
+    Parameters
+    ----------
+    pvalues : array_like
+        Raw p-values; NaN entries (e.g. questions with too little data) stay NaN and do not count in m.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, same shape as the input.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03, 0.005]).tolist()
+    [0.03, 0.06, 0.06, 0.02]
+    """
+    return _adjust(pvalues, "holm")
+
+
+def benjamini_hochberg(pvalues: Any) -> np.ndarray:
+    """Benjamini-Hochberg (1995) adjusted p-values (false discovery rate), NaN-aware.
+
+    With the m finite p-values sorted ascending, ``p_adj(i) = min_{j >= i} min(1, m p(j) / j)``; equals
+    ``scipy.stats.false_discovery_control(p, method="bh")`` on the finite values.
+
+    Parameters
+    ----------
+    pvalues : array_like
+        Raw p-values; NaN entries stay NaN and do not count in m.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, same shape as the input.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, float("nan"), 0.03]).round(3).tolist()
+    [0.03, 0.04, nan, 0.04]
+    """
+    return _adjust(pvalues, "bh")
+
+
+# --------------------------------------------------------------------------------------- bootstrap
+
+
+@dataclass(frozen=True, eq=False)  # arrays inside: compare fields, not results
+class BootstrapValidity:
+    """Corrected validities of k predictors with percentile bootstrap CIs (see :func:`bootstrap_corrected_validity`).
+
+    Attributes
+    ----------
+    names : tuple of str
+        Column names of ``X`` (``"x0"``, ``"x1"`` ... for arrays).
+    n : numpy.ndarray of int, shape (k,)
+        Selected candidates with ``x``, ``y`` and ``z`` all present (the sample of ``r_observed``).
+    r_observed, r_xz, r_yz : numpy.ndarray, shape (k,)
+        Correlations among the selected (``r_observed`` is r_xy, range-restricted).
+    u_z : float
+        ``SD_selected(z) / SD_all(z)``.
+    r_corrected : numpy.ndarray, shape (k,)
+        Case III estimate of the applicant-pool validity.
+    ci_low, ci_high : numpy.ndarray, shape (k,)
+        Percentile bootstrap CI of ``r_corrected``; NaN when fewer than ``min_valid`` of the resamples gave a
+        defined value.
+    n_boot : int
+        Resamples drawn.
+    n_valid : numpy.ndarray of int, shape (k,)
+        Resamples with a defined corrected validity.
+    level : float
+        Confidence level.
+    replicates : numpy.ndarray or None, shape (n_boot, k)
+        The bootstrap distribution, when requested.
+    """
+
+    names: tuple[str, ...]
+    n: np.ndarray
+    r_observed: np.ndarray
+    r_xz: np.ndarray
+    r_yz: np.ndarray
+    u_z: float
+    r_corrected: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    n_boot: int
+    n_valid: np.ndarray
+    level: float
+    replicates: np.ndarray | None = None
+
+    def to_frame(self):
+        """One row per predictor, indexed by name (pandas DataFrame)."""
+        import pandas as pd
+
+        cols = ("n", "r_observed", "r_xz", "r_yz", "r_corrected", "ci_low", "ci_high", "n_valid")
+        frame = pd.DataFrame({c: getattr(self, c) for c in cols}, index=pd.Index(self.names, name="predictor"))
+        frame["u_z"] = self.u_z
+        return frame
+
+
+class _Design(NamedTuple):
+    """Per-candidate columns whose weighted column sums are the sufficient statistics of every estimate."""
+
+    F: np.ndarray  # n x (6 + 6m + 4k)
+    mask_of: np.ndarray  # (k,) index of each predictor's analysis mask among the m distinct ones
+    m: int
+    k: int
+
+
+def _design(X: np.ndarray, z: np.ndarray, selected: np.ndarray, y: np.ndarray) -> _Design:
+    n, k = X.shape
+    has_z = np.isfinite(z)
+    sel_z = selected & has_z
+    base = sel_z & np.isfinite(y)
+    M = np.isfinite(X) & base[:, None]  # analysis mask of each predictor
+    masks, mask_of = np.unique(M, axis=1, return_inverse=True)
+    mask_of = np.asarray(mask_of).ravel()
+    # Centre on full-sample means so that sums of squares lose little to cancellation.
+    zc = np.where(has_z, z - (z[has_z].mean() if has_z.any() else 0.0), 0.0)
+    yc = np.where(base, y - (y[base].mean() if base.any() else 0.0), 0.0)
+    centre = np.where(M, X, 0.0).sum(axis=0) / np.maximum(M.sum(axis=0), 1)
+    Xc = np.where(M, X - centre, 0.0)
+    m = masks.shape[1]
+    # Layout: [6 columns for u_z | 6 blocks of m mask columns | 4 blocks of k predictor columns].
+    F = np.empty((n, 6 + 6 * m + 4 * k))  # filled in place: no block is held twice
+    for j, col in enumerate((has_z, zc, zc * zc, sel_z, sel_z * zc, sel_z * zc * zc)):
+        F[:, j] = col
+    pos = 6
+    for factor in (np.ones(n), yc, yc * yc, zc, zc * zc, yc * zc):  # N, Sy, Syy, Sz, Szz, Syz per mask
+        np.multiply(masks, factor[:, None], out=F[:, pos : pos + m])
+        pos += m
+    for factor in (np.ones((n, 1)), Xc, yc[:, None], zc[:, None]):  # Sx, Sxx, Sxy, Sxz per predictor
+        np.multiply(Xc, factor, out=F[:, pos : pos + k])
+        pos += k
+    return _Design(F, mask_of, m, k)
+
+
+def _estimates(S: np.ndarray, d: _Design) -> dict[str, np.ndarray]:
+    """All estimates from weighted column sums ``S`` (b x columns of ``d.F``), one row per resample."""
+    m, k = d.m, d.k
+    N_all, Sz_all, Szz_all, N_sel, Sz_sel, Szz_sel = (S[:, i] for i in range(6))
+    pos = 6
+    mask_blocks = []
+    for _ in range(6):
+        mask_blocks.append(S[:, pos : pos + m][:, d.mask_of])
+        pos += m
+    Nj, Sy, Syy, Sz, Szz, Syz = mask_blocks
+    Sx, Sxx, Sxy, Sxz = (S[:, pos + i * k : pos + (i + 1) * k] for i in range(4))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ss_all = Szz_all - Sz_all * Sz_all / N_all
+        ss_sel = Szz_sel - Sz_sel * Sz_sel / N_sel
+        u = np.sqrt((ss_sel / (N_sel - 1)) / (ss_all / (N_all - 1)))
+        u = np.where((N_sel >= 2) & (ss_sel > _CONSTANT_TOL * Szz_sel) & (ss_all > 0), u, np.nan)
+        vx = Sxx - Sx * Sx / Nj
+        vy = Syy - Sy * Sy / Nj
+        vz = Szz - Sz * Sz / Nj
+        cxy = Sxy - Sx * Sy / Nj
+        cxz = Sxz - Sx * Sz / Nj
+        cyz = Syz - Sy * Sz / Nj
+        ok = (
+            (Nj >= 3)
+            & (vx > _CONSTANT_TOL * Sxx)
+            & (vy > _CONSTANT_TOL * Syy)
+            & (vz > _CONSTANT_TOL * Szz)
+        )
+        r_xy = np.where(ok, np.clip(cxy / np.sqrt(vx * vy), -1, 1), np.nan)
+        r_xz = np.where(ok, np.clip(cxz / np.sqrt(vx * vz), -1, 1), np.nan)
+        r_yz = np.where(ok, np.clip(cyz / np.sqrt(vy * vz), -1, 1), np.nan)
+    r_c = np.asarray(correct_case_iii(r_xy, r_xz, r_yz, u[:, None]), dtype=float)
+    return {"n": Nj, "u_z": u, "r_xy": r_xy, "r_xz": r_xz, "r_yz": r_yz, "r_c": r_c}
+
+
+def bootstrap_corrected_validity(
+    X: Any,
+    z: Any,
+    selected: Any,
+    y: Any,
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    rng: RNGLike = None,
+    min_valid: float = 0.9,
+    chunk_size: int | None = None,
+    return_replicates: bool = False,
+) -> BootstrapValidity:
+    """Case III-corrected validities of many predictors with a percentile bootstrap over candidates.
+
+    For every column ``x`` of ``X``: ``r_xy``, ``r_xz`` and ``r_yz`` among the selected candidates who have
+    ``x``, ``y`` and ``z``; ``u_z = SD(z | selected) / SD(z | all applicants)``; the estimate is
+    :func:`correct_case_iii`. Each bootstrap resample draws all applicants (selected or not) with
+    replacement, so ``u_z`` and the number selected vary as they would in a new applicant pool.
+
+    Fast and small: a resample is a vector of multinomial counts (``np.bincount`` of resampled indices), and
+    every estimate is a function of count-weighted column sums of one fixed n x (6 + 6m + 4k) matrix
+    (m = distinct missing-data patterns), so a chunk of resamples costs one matrix product. A chunk holds
+    about 4 million counts (32 MB); memory is O(n (k + m) + chunk n), not O(n_boot n).
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (n, k) or (n,)
+        Question or dimension scores of all applicants; NaN for unanswered. Include ``z`` itself as a
+        column to get its Case II validity (Case III with ``x = z`` is Case II).
+    z : array_like, shape (n,)
+        AI total of all applicants (the variable selected on).
+    selected : array_like of bool, shape (n,)
+        Who passed the AI round.
+    y : array_like, shape (n,)
+        Criterion (e.g. final_passed as 0/1, final_score, performance); ignored for the unselected, NaN
+        where missing (treated as missing at random among the selected).
+    n_boot : int, default 1000
+        Number of resamples.
+    level : float, default 0.95
+        Level of the percentile interval.
+    rng : numpy.random.Generator, int or None
+        Random source; an int is a seed. Results do not depend on ``chunk_size``.
+    min_valid : float, default 0.9
+        Least share of resamples with a defined corrected validity for a CI to be reported.
+    chunk_size : int, optional
+        Resamples per chunk (default: about 4 million counts per chunk).
+    return_replicates : bool, default False
+        Keep the (n_boot, k) bootstrap distribution.
+
+    Returns
+    -------
+    BootstrapValidity
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.random.default_rng(0)
+    >>> z = g.normal(size=2000)
+    >>> x = 0.6 * z + 0.8 * g.normal(size=2000)
+    >>> y = 0.4 * z + g.normal(size=2000)
+    >>> res = bootstrap_corrected_validity(np.c_[x, z], z, z > 0.5, y, n_boot=200, rng=1)
+    >>> res.r_observed.round(2).tolist(), res.r_corrected.round(2).tolist()
+    ([0.05, 0.16], [0.17, 0.31])
+    >>> bool(np.all(res.ci_low < res.r_corrected)) and bool(np.all(res.r_corrected < res.ci_high))
+    True
+    """
+    level = _check_level(level)
+    if int(n_boot) != n_boot or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive integer, got {n_boot}")
+    n_boot = int(n_boot)
+    if not 0.0 <= min_valid <= 1.0:
+        raise ValueError(f"min_valid must be a share in [0, 1], got {min_valid}")
+    names = tuple(str(c) for c in X.columns) if hasattr(X, "columns") else None
+    Xa = _as_float(X, "X")
+    if Xa.ndim == 1:
+        Xa = Xa[:, None]
+    if Xa.ndim != 2:
+        raise ValueError(f"X must be 1-D or 2-D, got shape {Xa.shape}")
+    n, k = Xa.shape
+    za = _as_float(z, "z")
+    ya = _as_float(y, "y")
+    sel = _as_float(selected, "selected")
+    for name, arr in (("z", za), ("selected", sel), ("y", ya)):
+        if arr.shape != (n,):
+            raise ValueError(f"{name} must have shape ({n},) like the rows of X, got {arr.shape}")
+    if not np.all((sel == 0) | (sel == 1)):
+        raise ValueError("selected must be boolean (no missing values)")
+    if n < 2:
+        raise ValueError("need at least two applicants")
+    names = names or tuple(f"x{j}" for j in range(k))
+    design = _design(Xa, za, sel.astype(bool), ya)
+
+    point = _estimates(design.F.sum(axis=0, keepdims=True), design)
+
+    gen = np.random.default_rng(rng)
+    chunk = max(1, min(n_boot, int(chunk_size) if chunk_size else _CHUNK_ELEMENTS // n))
+    reps = np.empty((n_boot, k))
+    W = np.empty((chunk, n))  # multinomial counts, one resample a row
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        for i in range(b):  # one draw per resample: the stream does not depend on the chunk size
+            W[i] = np.bincount(gen.integers(0, n, size=n), minlength=n)
+        reps[start : start + b] = _estimates(W[:b] @ design.F, design)["r_c"]
+
+    n_valid = np.isfinite(reps).sum(axis=0)
+    alpha = 1.0 - level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        low, high = np.nanquantile(reps, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+    enough = n_valid >= min_valid * n_boot
+    return BootstrapValidity(
+        names=names,
+        n=point["n"][0].astype(int),
+        r_observed=point["r_xy"][0],
+        r_xz=point["r_xz"][0],
+        r_yz=point["r_yz"][0],
+        u_z=float(point["u_z"][0]),
+        r_corrected=point["r_c"][0],
+        ci_low=np.where(enough, low, np.nan),
+        ci_high=np.where(enough, high, np.nan),
+        n_boot=n_boot,
+        n_valid=n_valid,
+        level=level,
+        replicates=reps if return_replicates else None,
+    )

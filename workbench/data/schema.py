@@ -65,6 +65,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A row rule that needs other data: the values of ``columns`` must be in the key set ``keyset``.
+
+    Key sets are named by the validator: a table name (its key values), ``profiles`` (job ids with a
+    profile), ``dimensions`` ((job_id, dimension) pairs of the profiles), ``ai_passed`` (candidates the
+    AI interview passed), ``resume_files`` (files of the dataset). ``reason`` is formatted with the row's
+    values of ``columns``; rows with an empty value in ``columns`` are not checked.
+    """
+
+    columns: tuple[str, ...]
+    keyset: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Table:
     """One table of the contract: its columns, its key, and the foreign keys it must join on."""
 
@@ -72,6 +87,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     references: tuple[tuple[str, str], ...] = ()  # (column, table whose key it must match)
+    conditions: tuple[Condition, ...] = ()  # further cross-table rules, checked after the references
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -84,6 +100,16 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def all_conditions(self) -> tuple[Condition, ...]:
+        """The references as conditions (``<column> 'x' is not in <table>``), then the other conditions."""
+        refs = tuple(
+            Condition((col,), other, f"{col} {{{col}!r}} is not in {other}") for col, other in self.references
+        )
+        return refs + self.conditions
+
+
+HAS_PROFILE = Condition(("job_id",), "profiles", "job_id {job_id!r} has no profile (profiles/{job_id}.yaml)")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -100,6 +126,10 @@ TABLES: tuple[Table, ...] = (
             Column("resume_path", "str", required=False, nullable=True),
         ),
         key=("candidate_id",),
+        conditions=(
+            HAS_PROFILE,
+            Condition(("resume_path",), "resume_files", "resume_path {resume_path!r} does not exist in the dataset"),
+        ),
     ),
     Table(
         "questions",
@@ -113,6 +143,14 @@ TABLES: tuple[Table, ...] = (
             Column("active", "bool"),
         ),
         key=("question_id",),
+        conditions=(
+            HAS_PROFILE,
+            Condition(
+                ("job_id", "dimension"),
+                "dimensions",
+                "dimension {dimension!r} is not a dimension of the {job_id!r} profile",
+            ),
+        ),
     ),
     Table(
         "answers",
@@ -151,6 +189,13 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("candidate_id",),
         references=(("candidate_id", "candidates"),),
+        conditions=(
+            Condition(
+                ("candidate_id",),
+                "ai_passed",
+                "candidate_id {candidate_id!r} did not pass the AI interview (final_rounds holds AI-passed candidates only)",
+            ),
+        ),
     ),
     Table(
         "outcomes",
@@ -162,8 +207,26 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("candidate_id",),
         references=(("candidate_id", "candidates"),),
+        conditions=(
+            Condition(
+                ("candidate_id",),
+                "final_rounds",
+                "candidate_id {candidate_id!r} is not in final_rounds (outcomes are for final-round candidates only)",
+            ),
+        ),
     ),
 )
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(TABLE_BY_NAME)
+REQUIRED_TABLES: tuple[str, ...] = ("candidates", "questions", "answers")  # a dataset must have these
+# pandas dtype of each column kind, for typed frames (extra columns are kept as ``str``)
+KIND_DTYPES: dict[str, str] = {
+    "id": "str",
+    "str": "str",
+    "category": "str",
+    "float": "float64",
+    "int": "Int64",
+    "bool": "boolean",
+    "date": "datetime64[us]",
+}

@@ -1,0 +1,613 @@
+"""Enforce the data contract: type each table, quarantine the rows that break it, and say why.
+
+Every check is vectorised (pandas/numpy); Python loops only run over the *rejected* rows to word their
+reasons. A rejected row is never dropped silently: it lands in the quarantine frame with its file, line,
+column, reason, value and the original row as JSON, and ``accepted + quarantined = read``. A row that breaks
+several rules is quarantined once, for the first problem in this order: columns in contract order (empty,
+type, allowed values, range), then a duplicated key, then the joins (references and conditions of
+:mod:`workbench.data.schema`).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "final_rounds.csv"
+>>> _ = path.write_text("candidate_id,final_score,final_passed\\nC1,4.5,是\\nC2,7,no\\nC1,3,no\\n", encoding="utf-8")
+>>> checked = check_table(read_table_file(path))
+>>> checked.accepted.dtypes.astype(str).to_dict()
+{'candidate_id': 'str', 'final_score': 'float64', 'final_passed': 'boolean'}
+>>> [(i.line, i.reason) for i in checked.issues()]
+[(3, 'final_score: 7 is outside 1-5'), (4, "candidate_id 'C1' is duplicated (first at line 2)")]
+>>> (checked.accepted_count, checked.rejected, checked.rows)
+(1, 2, 3)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.errors import DataError
+from workbench.data.read import PARQUET_SUFFIXES, RawTable, TABLE_SUFFIXES, read_table_file
+from workbench.data.report import Issue, Report, TableCount
+from workbench.data.schema import (
+    FALSE_WORDS,
+    KIND_DTYPES,
+    REQUIRED_TABLES,
+    TABLE_BY_NAME,
+    TABLE_NAMES,
+    TRUE_WORDS,
+    Column,
+    Condition,
+    Table,
+)
+from workbench.profile import load_profile
+from workbench.records import JobProfile, ProfileError
+
+QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason", "value", "raw")
+KeySet = Collection | Callable[[pd.Series], np.ndarray]
+BOOL_WORDS = "true/false, 1/0, yes/no, 是/否"
+
+
+@dataclass(frozen=True, eq=False)
+class CheckedTable:
+    """A table after the contract checks.
+
+    Attributes
+    ----------
+    accepted : pandas.DataFrame
+        Typed rows that passed (index ``line``): contract columns in contract order (absent optional ones
+        as empty columns), then extra columns as ``str``.
+    quarantine : pandas.DataFrame
+        Rejected rows, columns :data:`QUARANTINE_COLUMNS`, sorted by line.
+    file_issues : tuple of Issue
+        File-level errors (a missing required column rejects every row).
+    rows : int
+        Data rows read; ``accepted_count + rejected + duplicates_skipped == rows``.
+    """
+
+    table: str
+    file: str
+    encoding: str
+    rows: int
+    accepted: pd.DataFrame
+    quarantine: pd.DataFrame
+    file_issues: tuple[Issue, ...] = ()
+    duplicates_skipped: int = 0
+    header: tuple[str, ...] = field(default=())
+
+    @property
+    def accepted_count(self) -> int:
+        return len(self.accepted)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.quarantine)
+
+    def count(self) -> TableCount:
+        """The counts of this table for a :class:`Report`."""
+        return TableCount(self.file, self.encoding, self.rows, self.accepted_count, self.rejected, self.duplicates_skipped)
+
+    def issues(self) -> list[Issue]:
+        """File-level errors; else one issue per quarantined row."""
+        if self.file_issues:
+            return list(self.file_issues)
+        q = self.quarantine
+        return [
+            Issue(self.table, file, int(line), column or None, reason, value)
+            for file, line, column, reason, value in zip(q["file"], q["line"], q["column"], q["reason"], q["value"])
+        ]
+
+
+# ---------------------------------------------------------------------------------------------- frames
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A typed frame with no rows and the contract columns of ``table``.
+
+    >>> empty_frame("outcomes").dtypes.astype(str).to_dict()
+    {'candidate_id': 'str', 'hired': 'boolean', 'performance': 'float64', 'retained_12m': 'boolean'}
+    """
+    spec = TABLE_BY_NAME[table]
+    return pd.DataFrame({c.name: pd.Series([], dtype=KIND_DTYPES[c.kind]) for c in spec.columns})
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """A quarantine frame with no rows."""
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in QUARANTINE_COLUMNS})
+    frame["line"] = frame["line"].astype("Int64")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True, eq=False)
+class _Failures:
+    """Rows failing one check: their positions, the column, reasons and values (aligned arrays)."""
+
+    positions: np.ndarray
+    column: str
+    reasons: np.ndarray
+    values: np.ndarray
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """The cells as stripped strings (NA for missing)."""
+    if not pd.api.types.is_string_dtype(series) or series.dtype == object:
+        series = series.astype("str")
+    return series.str.strip()
+
+
+def _is_empty(text: pd.Series) -> np.ndarray:
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+
+
+def _quoted(values: pd.Series) -> np.ndarray:
+    return np.array([repr(v) for v in values], dtype=object)
+
+
+def _as_numbers(column: Column, series: pd.Series, text: pd.Series, empty: np.ndarray):
+    """(float64 values, bad-type mask, type reason) for ``float`` and ``int`` columns."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        numbers = series.astype("float64")
+    else:
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    values = numbers.to_numpy()
+    bad = ~empty & ~np.isfinite(values)
+    word = "a number"
+    if column.kind == "int":
+        bad |= ~empty & np.isfinite(values) & (np.floor(values) != values)
+        word = "a whole number"
+    return numbers, bad, f"is not {word}"
+
+
+def _as_bools(series: pd.Series, text: pd.Series, empty: np.ndarray):
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("boolean"), np.zeros(len(series), dtype=bool), ""
+    lower = text.str.lower()
+    true = lower.isin(TRUE_WORDS).to_numpy(dtype=bool)
+    false = lower.isin(FALSE_WORDS).to_numpy(dtype=bool)
+    values = pd.array(true, dtype="boolean")
+    values[~(true | false)] = pd.NA
+    return pd.Series(values, index=series.index), ~empty & ~(true | false), f"is not a boolean ({BOOL_WORDS})"
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 first; the rest after turning 2026/1/5, 2026.1.5 and 2026年1月5日 into 2026-1-5."""
+    dates = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    retry = dates.isna() & text.notna() & (text != "")
+    if retry.any():
+        normal = text[retry].str.replace(r"[/.年月]", "-", regex=True).str.replace("日", "", regex=False)
+        dates[retry] = pd.to_datetime(normal, format="mixed", errors="coerce", utc=True)
+    return dates.dt.tz_localize(None)
+
+
+def _as_dates(series: pd.Series, text: pd.Series, empty: np.ndarray):
+    if pd.api.types.is_datetime64_any_dtype(series):
+        dates = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
+    else:
+        dates = _parse_dates(text)
+    dates = dates.astype(KIND_DTYPES["date"])
+    return dates, ~empty & dates.isna().to_numpy(dtype=bool), "is not a date"
+
+
+def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, np.ndarray]]]:
+    """The typed column and its failing checks in order, as (mask, reasons-for-the-mask) pairs."""
+    text = _text(series)
+    empty = _is_empty(text)
+    checks: list[tuple[np.ndarray, np.ndarray]] = []
+    name = column.name
+    if not column.nullable:
+        checks.append((empty, np.full(int(empty.sum()), f"{name} is empty", dtype=object)))
+    if column.kind in ("float", "int"):
+        typed, bad, why = _as_numbers(column, series, text, empty)
+    elif column.kind == "bool":
+        typed, bad, why = _as_bools(series, text, empty)
+    elif column.kind == "date":
+        typed, bad, why = _as_dates(series, text, empty)
+    elif column.kind == "category":
+        typed = text.str.lower()
+        bad = ~empty & ~typed.isin(column.choices).to_numpy(dtype=bool)
+        why = f"is not one of {', '.join(column.choices)}"
+    else:  # id, str
+        typed, bad, why = (text if column.kind == "id" else series.astype("str")), np.zeros(len(series), bool), ""
+    checks.append((bad, np.array([f"{name}: {q} {why}" for q in _quoted(text[bad])], dtype=object)))
+    if column.low is not None or column.high is not None:
+        values = typed.to_numpy(dtype="float64", na_value=np.nan)
+        low = -np.inf if column.low is None else column.low
+        high = np.inf if column.high is None else column.high
+        out = ~empty & ~bad & ((values < low) | (values > high))
+        checks.append((out, np.array([f"{name}: {v} is outside {low:g}-{high:g}" for v in text[out]], dtype=object)))
+    typed = typed.mask(empty | bad) if column.kind not in ("bool", "date") else typed
+    return typed.astype(KIND_DTYPES[column.kind]), checks
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+
+def _describe_key(columns: tuple[str, ...], frame: pd.DataFrame) -> np.ndarray:
+    parts = [np.array([f"{c} {v!r}" for v in frame[c]], dtype=object) for c in columns]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + ", " + part
+    return out
+
+
+def _duplicate_failures(typed: pd.DataFrame, key: tuple[str, ...], usable: np.ndarray) -> _Failures | None:
+    """Second and later rows of a key, naming the line of the first."""
+    keys = typed.loc[usable, list(key)]
+    repeated = keys.duplicated(keep=False)
+    if not repeated.any():
+        return None
+    group = keys[repeated].assign(_line=keys.index[repeated.to_numpy()])
+    first = group.groupby(list(key), sort=False)["_line"].transform("first")
+    later = group["_line"] != first
+    dupes = group[later.to_numpy()]
+    reasons = _describe_key(key, dupes) + np.array([f" is duplicated (first at line {n})" for n in first[later]], dtype=object)
+    positions = typed.index.get_indexer(dupes.index)
+    values = dupes[key[0]].to_numpy(dtype=object) if len(key) == 1 else _describe_key(key, dupes)
+    return _Failures(positions, ",".join(key), reasons, values)
+
+
+def _in_keyset(frame: pd.DataFrame, columns: tuple[str, ...], keys: KeySet) -> np.ndarray:
+    if callable(keys):
+        return np.asarray(keys(frame[columns[0]]), dtype=bool)
+    if len(columns) == 1:
+        return frame[columns[0]].isin(keys if isinstance(keys, (pd.Index, pd.Series, np.ndarray)) else list(keys)).to_numpy(bool)
+    return pd.MultiIndex.from_frame(frame[list(columns)]).isin(list(keys))
+
+
+def _condition_failures(typed: pd.DataFrame, condition: Condition, keys: KeySet, usable: np.ndarray) -> _Failures | None:
+    """Rows whose values in ``condition.columns`` are not in ``keys``."""
+    columns = condition.columns
+    if any(c not in typed.columns for c in columns):
+        return None
+    present = usable & typed[list(columns)].notna().all(axis=1).to_numpy()
+    if not present.any():
+        return None
+    candidates = typed[present]
+    missing = ~_in_keyset(candidates, columns, keys)
+    if not missing.any():
+        return None
+    failing = candidates[missing]
+    unique = failing[list(columns)].drop_duplicates()
+    worded = {tuple(row): condition.reason.format(**dict(zip(columns, row))) for row in unique.itertuples(index=False)}
+    reasons = np.array([worded[tuple(row)] for row in failing[list(columns)].itertuples(index=False)], dtype=object)
+    positions = typed.index.get_indexer(failing.index)
+    return _Failures(positions, columns[-1], reasons, failing[columns[-1]].to_numpy(dtype=object))
+
+
+def _raw_json(raw: RawTable, positions: np.ndarray) -> np.ndarray:
+    rows = raw.frame.iloc[positions].to_numpy(dtype=object)
+    header = list(raw.header)
+    return np.array(
+        [json.dumps(dict(zip(header, values)), ensure_ascii=False, default=str) for values in rows], dtype=object
+    )
+
+
+def _cell_values(raw: RawTable, failures: _Failures) -> np.ndarray:
+    if failures.column in raw.frame.columns:
+        return raw.frame[failures.column].iloc[failures.positions].astype("str").to_numpy(dtype=object)
+    return failures.values
+
+
+def _quarantine(raw: RawTable, failures: list[_Failures]) -> pd.DataFrame:
+    """The quarantine rows of ``raw`` for ``failures`` (each position once) plus its malformed rows."""
+    parts = [
+        pd.DataFrame(
+            {
+                "table": raw.table,
+                "file": str(raw.file),
+                "line": raw.frame.index.to_numpy()[f.positions],
+                "column": f.column,
+                "reason": f.reasons,
+                "value": _cell_values(raw, f),
+                "raw": _raw_json(raw, f.positions),
+            }
+        )
+        for f in failures
+        if len(f.positions)
+    ]
+    if raw.malformed:
+        lines, reasons, texts = zip(*raw.malformed)
+        parts.append(
+            pd.DataFrame({"table": raw.table, "file": str(raw.file), "line": lines, "column": "", "reason": reasons,
+                          "value": "", "raw": texts})
+        )
+    if not parts:
+        return empty_quarantine()
+    frame = pd.concat(parts, ignore_index=True).sort_values("line", kind="stable", ignore_index=True)
+    frame = frame.astype({c: "str" for c in QUARANTINE_COLUMNS if c != "line"})
+    return frame.astype({"line": "Int64"})
+
+
+def _missing_columns(raw: RawTable, spec: Table) -> tuple[Issue, ...]:
+    """One file-level issue per required column the header lacks (with a hint for case mismatches)."""
+    present = {c.lower(): c for c in raw.frame.columns}
+    issues = []
+    for name in spec.required_columns:
+        if name in raw.frame.columns:
+            continue
+        hint = f" (found {present[name.lower()]!r}; column names are exact)" if name.lower() in present else ""
+        issues.append(Issue(raw.table, str(raw.file), raw.header_line, name, f"missing required column {name!r}{hint}"))
+    return tuple(issues)
+
+
+def _whole_file_rejected(raw: RawTable, issues: tuple[Issue, ...]) -> CheckedTable:
+    reason = "; ".join(i.reason for i in issues)
+    everyone = _Failures(np.arange(len(raw.frame)), issues[0].column or "", np.full(len(raw.frame), reason, dtype=object),
+                         np.full(len(raw.frame), "", dtype=object))
+    quarantine = _quarantine(raw, [everyone])
+    quarantine["value"] = ""
+    accepted = empty_frame(raw.table)
+    accepted.index.name = "line"
+    return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, quarantine, issues, header=raw.header)
+
+
+def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None) -> CheckedTable:
+    """Type a raw table per the contract and quarantine the rows that break it.
+
+    Parameters
+    ----------
+    raw : RawTable
+        From :func:`workbench.data.read.read_table_file`.
+    known_keys : mapping, optional
+        Key sets for the joins, by name: a table name -> its key values (e.g. ``{"candidates": {"C1"}}``),
+        ``profiles`` -> job ids, ``dimensions`` -> (job_id, dimension) pairs, ``ai_passed`` -> candidate ids,
+        ``resume_files`` -> a predicate over the resume_path column. A join whose key set is not given is
+        not checked.
+
+    Returns
+    -------
+    CheckedTable
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ai_decisions.csv"
+    >>> _ = path.write_text("candidate_id,ai_score,ai_passed,profile_version,human_reviewed\\n"
+    ...                     "C1,4.1,yes,v1,no\\nC9,3.0,no,v1,no\\n", encoding="utf-8")
+    >>> checked = check_table(read_table_file(path), known_keys={"candidates": {"C1"}})
+    >>> [(i.line, i.column, i.reason) for i in checked.issues()]
+    [(3, 'candidate_id', "candidate_id 'C9' is not in candidates")]
+    """
+    spec = TABLE_BY_NAME[raw.table]
+    missing = _missing_columns(raw, spec)
+    if missing:
+        return _whole_file_rejected(raw, missing)
+    frame = raw.frame
+    n = len(frame)
+    typed: dict[str, pd.Series] = {}
+    checks: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for column in spec.columns:
+        if column.name in frame.columns:
+            typed[column.name], column_checks = _typed_column(column, frame[column.name])
+            checks += [(column.name, mask, reasons) for mask, reasons in column_checks]
+        else:
+            typed[column.name] = pd.Series(index=frame.index, dtype=KIND_DTYPES[column.kind])
+    for extra in frame.columns:
+        if extra not in typed:
+            typed[extra] = frame[extra].astype("str")
+    table = pd.DataFrame(typed, index=frame.index)
+    bad = np.zeros(n, dtype=bool)
+    failures: list[_Failures] = []
+    for column, mask, reasons in checks:
+        new = mask & ~bad
+        if new.any():
+            failures.append(_Failures(np.flatnonzero(new), column, reasons[~bad[mask]], np.array([])))
+            bad |= mask
+    later = [lambda: _duplicate_failures(table, spec.key, ~bad)]
+    for condition in spec.all_conditions:
+        if known_keys is not None and condition.keyset in known_keys:
+            later.append(lambda c=condition: _condition_failures(table, c, known_keys[c.keyset], ~bad))
+    for run in later:
+        found = run()
+        if found is not None:
+            failures.append(found)
+            bad[found.positions] = True
+    accepted = table[~bad]
+    return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, _quarantine(raw, failures),
+                        header=raw.header)
+
+
+def reject_rows(checked: CheckedTable, mask: np.ndarray, column: str, reasons: np.ndarray, *,
+                raw: RawTable) -> CheckedTable:
+    """Move the accepted rows selected by ``mask`` to the quarantine with ``reasons`` (aligned to the mask)."""
+    if not mask.any():
+        return checked
+    positions = raw.frame.index.get_indexer(checked.accepted.index[mask])
+    extra = _quarantine(replace(raw, malformed=()), [_Failures(positions, column, np.asarray(reasons, dtype=object), np.array([]))])
+    quarantine = pd.concat([checked.quarantine, extra], ignore_index=True).sort_values("line", kind="stable", ignore_index=True)
+    return replace(checked, accepted=checked.accepted[~mask], quarantine=quarantine)
+
+
+# ---------------------------------------------------------------------------------------------- datasets
+
+
+def table_keys(table: str, accepted: pd.DataFrame) -> dict[str, KeySet]:
+    """The key sets an accepted table contributes to later joins (its keys; ``ai_passed`` for ai_decisions)."""
+    spec = TABLE_BY_NAME[table]
+    out: dict[str, KeySet] = {}
+    if len(spec.key) == 1:
+        out[table] = pd.Index(accepted[spec.key[0]].dropna().unique())
+    if table == "ai_decisions":
+        out["ai_passed"] = pd.Index(accepted.loc[accepted["ai_passed"].fillna(False).to_numpy(bool), "candidate_id"].unique())
+    return out
+
+
+def profile_keys(profiles: Mapping[str, JobProfile]) -> dict[str, KeySet]:
+    """``profiles`` and ``dimensions`` key sets of the job profiles."""
+    return {
+        "profiles": set(profiles),
+        "dimensions": {(job, d) for job, p in profiles.items() for d in p.dimension_names},
+    }
+
+
+def resume_predicate(root: Path) -> Callable[[pd.Series], np.ndarray]:
+    """A ``resume_files`` key set: True where ``resume_path`` names a file inside ``root``."""
+    root = Path(root)
+
+    def exists(paths: pd.Series) -> np.ndarray:
+        found = {p: (root / p).is_file() for p in paths.dropna().unique()}
+        return paths.map(found).fillna(False).to_numpy(dtype=bool)
+
+    return exists
+
+
+def find_table_files(folder: Path) -> tuple[dict[str, Path], list[Issue]]:
+    """``<table>.parquet|csv|xlsx`` of a dataset folder; two files for one table is an error (Parquet wins)."""
+    files: dict[str, Path] = {}
+    issues: list[Issue] = []
+    order = PARQUET_SUFFIXES + tuple(s for s in TABLE_SUFFIXES if s not in PARQUET_SUFFIXES)
+    for name in TABLE_NAMES:
+        found = [folder / f"{name}{suffix}" for suffix in order if (folder / f"{name}{suffix}").is_file()]
+        if found:
+            files[name] = found[0]
+        if len(found) > 1:
+            names = " and ".join(p.name for p in found)
+            issues.append(Issue(name, str(folder), None, None, f"{names} both hold {name}; keep one (using {found[0].name})"))
+    return files, issues
+
+
+def issue_from_error(table: str, path: Path, error: DataError) -> Issue:
+    """The file-level :class:`Issue` of a :class:`DataError` raised while reading ``path``."""
+    return Issue(table, str(path), error.line, error.column, error.reason)
+
+
+def read_profiles(folder: Path) -> tuple[dict[str, JobProfile], list[Issue]]:
+    """Valid ``profiles/<job_id>.yaml`` by job id, and one issue per broken profile file."""
+    profiles: dict[str, JobProfile] = {}
+    issues: list[Issue] = []
+    for path in sorted((folder / "profiles").glob("*.y*ml")):
+        try:
+            profile = load_profile(path)
+        except (ProfileError, OSError, UnicodeDecodeError) as exc:
+            issues.append(Issue("profiles", str(path), None, None, str(exc).removeprefix(f"{path}: ")))
+            continue
+        if profile.job_id != path.stem:
+            issues.append(Issue("profiles", str(path), None, "job_id", f"job_id {profile.job_id!r} does not match the file name"))
+            continue
+        profiles[profile.job_id] = profile
+    return profiles, issues
+
+
+def is_dataset(folder: Path) -> bool:
+    """True when ``folder`` holds at least one contract table or a ``profiles`` folder."""
+    return folder.is_dir() and (
+        (folder / "profiles").is_dir() or any((folder / f"{t}{s}").is_file() for t in TABLE_NAMES for s in TABLE_SUFFIXES)
+    )
+
+
+def require_dataset(folder: str | Path) -> Path:
+    """``folder`` as a Path, or :class:`DataError` when it is not a dataset at all."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise DataError(f"{folder}: no such folder")
+    if not is_dataset(folder):
+        raise DataError(
+            f"{folder}: not a dataset (expected {', '.join(f'{t}.csv' for t in REQUIRED_TABLES)} or .parquet, "
+            f"and profiles/<job_id>.yaml)"
+        )
+    return folder
+
+
+@dataclass(frozen=True, eq=False)
+class DatasetCheck:
+    """Everything :func:`check_dataset` found: the report, the checked tables and the valid profiles."""
+
+    report: Report
+    tables: dict[str, CheckedTable]
+    profiles: dict[str, JobProfile]
+
+
+def _absent(name: str) -> CheckedTable:
+    accepted = empty_frame(name)
+    accepted.index.name = "line"
+    return CheckedTable(name, "", "", 0, accepted, empty_quarantine())
+
+
+def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Issue], notes: list[str],
+                 profiles: Mapping[str, JobProfile]) -> Report:
+    """The :class:`Report` of checked tables plus folder-level ``issues``."""
+    errors = list(issues) + [i for t in tables.values() for i in t.issues()]
+    counts = {name: tables[name].count() for name in TABLE_NAMES if name in tables}
+    return Report(not errors, counts, tuple(errors), tuple(notes), str(path), tuple(sorted(profiles)))
+
+
+def check_dataset(path: str | Path) -> DatasetCheck:
+    """Read and check every table of a dataset folder, in join order (see :func:`validate_dataset`)."""
+    folder = require_dataset(path)
+    profiles, issues = read_profiles(folder)
+    files, file_issues = find_table_files(folder)
+    issues += file_issues
+    notes: list[str] = []
+    known: dict[str, KeySet] = {"resume_files": resume_predicate(folder)}
+    if profiles:
+        known.update(profile_keys(profiles))
+    else:
+        issues.append(Issue("profiles", str(folder / "profiles"), None, None,
+                            "no job profiles (profiles/<job_id>.yaml); job_id and dimension were not checked"))
+    if "ai_decisions" not in files:
+        notes.append("no ai_decisions table: final_rounds rows were not checked against ai_passed")
+    tables: dict[str, CheckedTable] = {}
+    for name in TABLE_NAMES:
+        if name not in files:
+            if name in REQUIRED_TABLES:
+                issues.append(Issue(name, str(folder / f"{name}.csv"), None, None, f"missing table {name} ({name}.csv or {name}.parquet)"))
+            tables[name] = _absent(name)
+        else:
+            try:
+                tables[name] = check_table(read_table_file(files[name], table=name), known_keys=known)
+            except DataError as exc:
+                issues.append(issue_from_error(name, files[name], exc))
+                tables[name] = replace(_absent(name), file=str(files[name]))
+        keys = table_keys(name, tables[name].accepted)
+        if name not in files:
+            keys.pop("ai_passed", None)  # no ai_decisions: final_rounds cannot be checked (see notes)
+        known.update(keys)
+    return DatasetCheck(build_report(folder, tables, issues, notes, profiles), tables, profiles)
+
+
+def validate_dataset(path: str | Path) -> Report:
+    """Check a dataset folder against the data contract without changing it.
+
+    The folder holds ``<table>.csv`` / ``.parquet`` / ``.xlsx`` per table and ``profiles/<job_id>.yaml``.
+    candidates, questions and answers are required; the other tables may be absent (0 rows). Checked:
+    every column (type, empty cells, allowed values, ranges), unique keys, the joins (answers -> candidates
+    and questions, ...), candidates.job_id has a profile, questions.dimension belongs to its job's
+    profile, final_rounds only for AI-passed candidates, outcomes only for final-round candidates, and
+    resume_path files exist.
+
+    Parameters
+    ----------
+    path : str or Path
+        The dataset folder.
+
+    Returns
+    -------
+    Report
+        ``ok`` is False when any row is rejected or any file-level error was found.
+
+    Raises
+    ------
+    DataError
+        When the folder does not exist or is not a dataset at all.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "candidates.csv").write_text("candidate_id,job_id,applied_at,gender,education,years_experience\\n"
+    ...                                            "C1,pm,2026-01-05,female,master,3\\n")
+    >>> report = validate_dataset(folder)
+    >>> report.ok, report.tables["candidates"].accepted, report.tables["final_rounds"].rows
+    (False, 1, 0)
+    >>> [e.reason for e in report.errors][:2]
+    ['no job profiles (profiles/<job_id>.yaml); job_id and dimension were not checked', 'missing table questions (questions.csv or questions.parquet)']
+    """
+    return check_dataset(path).report

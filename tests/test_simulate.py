@@ -1,0 +1,462 @@
+"""The simulator's truth holds in the simulated population, and its files satisfy the data contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from workbench import _simtext
+from workbench.data.schema import TABLE_BY_NAME, TABLES, parse_bool
+from workbench.profile import load_profiles
+from workbench.simulate import (
+    Bias,
+    SimulationError,
+    _upper_orthant,
+    demo_config,
+    simulate,
+    simulate_dataset,
+    small_config,
+    write_simulation,
+)
+
+N = 3000  # applicants in the shared simulation: 1,500 per job
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(small_config(n_candidates=N, seed=SEED, resume_files=(12, 3, 3)))
+
+
+@pytest.fixture(scope="module")
+def dataset(sim, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim")
+    write_simulation(sim, out)
+    return out
+
+
+def job_frame(sim, job_id):
+    """Per applicant of one job: AI decision, dimension-level truth and counterfactual criteria."""
+    pop = sim.population[sim.population.job_id == job_id]
+    ai = sim.tables["ai_decisions"].set_index("candidate_id").loc[pop.candidate_id]
+    scores = sim.tables["answers"].pivot(index="candidate_id", columns="question_id", values="score").loc[pop.candidate_id]
+    return pop.reset_index(drop=True), ai.reset_index(), scores.reset_index(drop=True)
+
+
+def corr(a, b):
+    return float(np.corrcoef(np.asarray(a, float), np.asarray(b, float))[0, 1])
+
+
+JOBS = ("regional_sales_manager", "product_manager")
+
+
+# ------------------------------------------------------------------------------------ funnel and validity
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_pass_rate_is_in_the_reported_range(sim, job_id):
+    truth = sim.truth["jobs"][job_id]
+    pop, ai, _ = job_frame(sim, job_id)
+    rate = ai.ai_passed.mean()
+    assert 0.30 <= rate <= 0.40
+    se = math.sqrt(rate * (1 - rate) / len(ai))
+    assert abs(rate - truth["pass_rate"]["theoretical"]) < 4 * se
+    assert truth["pass_rate"]["observed"] == pytest.approx(rate, abs=1e-4)
+    # the threshold in the profile is the one the decisions used
+    assert sim.profiles[job_id].threshold == truth["threshold"]
+    auto = ai.ai_score >= truth["threshold"]
+    flipped = ai.ai_passed != auto
+    assert (ai.human_override[flipped] == True).all()  # noqa: E712  only overrides flip a decision
+    assert 0.07 < ai.human_reviewed.mean() < 0.13
+    assert ai.human_override.fillna(False).mean() < 0.02
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_funnel_shares(sim, job_id):
+    pop, ai, _ = job_frame(sim, job_id)
+    sel = ai.ai_passed.to_numpy()
+    fp = pop.final_passed_cf.to_numpy()
+    assert 0.38 <= fp[sel].mean() <= 0.52  # finalists passing
+    offered = sel & fp
+    assert 0.78 <= pop.accepts_offer_cf[offered].mean() <= 0.92  # offer acceptance
+    out = sim.tables["outcomes"]
+    assert set(out.candidate_id) & set(pop.candidate_id) == set(pop.candidate_id[offered])
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_operational_validity_of_ai_total_is_about_040(sim, job_id):
+    truth = sim.truth["jobs"][job_id]
+    perf = truth["ai_total"]["validity"]["performance"]
+    assert perf["theoretical"] == pytest.approx(0.40, abs=1e-3)
+    pop, ai, _ = job_frame(sim, job_id)
+    r = corr(ai.ai_score, pop.performance_cf)
+    n = len(pop)
+    se = (1 - 0.4**2) / math.sqrt(n - 1)  # ~.022 at n = 1,500
+    assert abs(r - 0.40) < 3.5 * se
+    assert perf["population"] == pytest.approx(r, abs=1e-4)
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_invalid_questions_predict_nothing_strong_ones_do(sim, job_id):
+    truth = sim.truth["jobs"][job_id]
+    pop, _, scores = job_frame(sim, job_id)
+    bound = 3.5 / math.sqrt(len(pop))  # 3.5 standard errors of r = 0 (~.09)
+    invalid = truth["invalid_questions"]
+    assert len(invalid) == 4
+    for q in truth["questions"]:
+        r_perf = corr(scores[q["question_id"]], pop.performance_cf)
+        r_final = corr(scores[q["question_id"]], pop.final_passed_cf)
+        if q["question_id"] in invalid:
+            assert q["validity"]["performance"]["theoretical"] == 0
+            assert abs(r_perf) < bound and abs(r_final) < bound
+        elif q["loading"] >= 0.7:
+            assert r_perf > 0.22 and r_final > 0.15
+        # empirical population validity close to the closed form
+        assert abs(r_perf - q["validity"]["performance"]["theoretical"]) < bound
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_range_restriction_shrinks_validity_and_flips_invalid_questions(sim, job_id):
+    truth = sim.truth["jobs"][job_id]
+    pop, ai, scores = job_frame(sim, job_id)
+    sel = ai.ai_passed.to_numpy()
+    r_all = corr(ai.ai_score, pop.final_score_cf)
+    r_sel = corr(ai.ai_score[sel], pop.final_score_cf[sel])
+    assert r_sel < r_all - 0.1
+    # Thorndike Case II recovers the population value (selection is on the total, up to rare overrides)
+    u = ai.ai_score[sel].std() / ai.ai_score.std()
+    r_c = r_sel / math.sqrt(u**2 + r_sel**2 * (1 - u**2))
+    # its sampling error: SE(r_sel) times the slope of the correction (delta method)
+    se = (1 - r_sel**2) / math.sqrt(sel.sum() - 1) * u**2 / (u**2 + r_sel**2 * (1 - u**2)) ** 1.5
+    assert abs(r_c - r_all) < 3.5 * se
+    # a useless question looks harmful among the selected (selection on the total it is part of)
+    invalid = truth["invalid_questions"]
+    r_inv = [corr(scores[q][sel], pop.final_passed_cf[sel]) for q in invalid]
+    assert np.mean(r_inv) < -0.03
+    for q in truth["questions"]:
+        v = q["validity"]["final_passed"]
+        if q["question_id"] in invalid:
+            assert v["selected"] < v["population"] + 0.05
+
+
+def test_oracle_weights_differ_from_expert_weights(sim):
+    for job in sim.truth["jobs"].values():
+        expert, oracle = job["expert_weights"], job["oracle_weights"]
+        assert max(abs(expert[d] - oracle[d]) for d in expert) >= 0.1
+        assert sum(job["optimal_observed_weights"].values()) == pytest.approx(1, abs=1e-3)
+
+
+# ------------------------------------------------------------------------------------- bias and prompting
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_injected_bias_shifts_scores_not_competence(sim, job_id):
+    (bias,) = sim.truth["jobs"][job_id]["biases"]
+    pop, ai, scores = job_frame(sim, job_id)
+    values = pop[f"{bias['attribute']}_true"].to_numpy()
+    b = Bias(bias["attribute"], bias["group"], bias["target"], bias["shift"])
+    m = b.members(values, b.attribute)
+    qs = bias["questions"]
+    gap = scores.loc[m, qs].to_numpy().mean() - scores.loc[~m, qs].to_numpy().mean()
+    se_score = 0.8 * math.sqrt(1 / m.sum() + 1 / (~m).sum())
+    assert abs(gap - bias["shift"]) < 0.2 * abs(bias["shift"]) + 4 * se_score  # clipping at 1 attenuates a little
+    dim_cols = {d: f"theta_{k + 1}" for k, d in enumerate(sim.truth["jobs"][job_id]["expert_weights"])}
+    dims = {q["dimension"] for q in sim.truth["jobs"][job_id]["questions"] if q["question_id"] in qs}
+    for d in dims:
+        theta_gap = pop.loc[m, dim_cols[d]].mean() - pop.loc[~m, dim_cols[d]].mean()
+        assert abs(theta_gap) < 4 * math.sqrt(1 / m.sum() + 1 / (~m).sum())
+    # an untouched question shows no gap beyond the competence noise
+    other = next(q["question_id"] for q in sim.truth["jobs"][job_id]["questions"]
+                 if q["question_id"] not in qs and q["loading"] > 0)
+    assert abs(scores.loc[m, other].mean() - scores.loc[~m, other].mean()) < 4 * se_score
+    # the decision shows adverse impact a two-proportion z test detects
+    p1, p2 = ai.ai_passed[m].mean(), ai.ai_passed[~m].mean()
+    p = ai.ai_passed.mean()
+    z = (p1 - p2) / math.sqrt(p * (1 - p) * (1 / m.sum() + 1 / (~m).sum()))
+    assert p1 / p2 < 0.85 and z < -2
+
+
+@pytest.mark.parametrize("job_id", JOBS)
+def test_prompting_effect_is_visible(sim, job_id):
+    truth = sim.truth["jobs"][job_id]["prompting"]
+    qids = {q["question_id"] for q in sim.truth["jobs"][job_id]["questions"]}
+    a = sim.tables["answers"]
+    a = a[a.question_id.isin(qids)]
+    assert 0.47 < a.prompted.mean() < 0.53
+    diff = a.score[a.prompted].mean() - a.score[~a.prompted].mean()
+    assert diff == pytest.approx(truth["effect"], abs=0.06)
+    assert (a.prompt_kind.isna() == ~a.prompted).all()
+    assert set(a.prompt_kind.dropna()) <= {"missing_action", "missing_result", "ask_quantify", "praise_quantified"}
+
+
+# -------------------------------------------------------------------------------------------- answer texts
+
+
+def test_star_parts_rise_with_competence_and_numbers_mark_quantified(sim):
+    at = sim.answer_truth.merge(sim.tables["answers"][["candidate_id", "question_id", "answer_text"]])
+    pop = sim.population.set_index("candidate_id")
+    q = sim.tables["questions"].set_index("question_id")
+    at = at[q.kind.loc[at.question_id].to_numpy() == "behavioral"]
+    dims = {d: k for job in sim.truth["jobs"].values() for k, d in enumerate(job["expert_weights"], 1)}
+    theta = np.array([pop.at[c, f"theta_{dims[q.at[qid, 'dimension']]}"] for c, qid in zip(at.candidate_id, at.question_id)])
+    n_parts = at[["star_s", "star_t", "star_a", "star_r"]].sum(axis=1)
+    assert corr(theta, n_parts) > 0.3
+    assert corr(theta, at.quantified) > 0.15
+    digits = re.compile(r"[0-9%一二三四五六七八九十百千万亿两]")
+    has_num = at.answer_text.str.contains(digits)
+    assert (has_num == at.quantified).all()
+    assert (at.quantified <= at.star_r).all()
+
+
+@pytest.mark.parametrize("job_id,pattern", [("regional_sales_manager", r"[\u4e00-\u9fff]"), ("product_manager", r"^[ -~]+$")])
+def test_answer_language(sim, job_id, pattern):
+    qids = [q["question_id"] for q in sim.truth["jobs"][job_id]["questions"]]
+    texts = sim.tables["answers"].query("question_id in @qids").answer_text
+    assert texts.str.contains(pattern).all()
+    assert texts.nunique() > 500  # varied, not one template
+
+
+def test_fragments_outside_results_carry_no_numbers():
+    for lang, frag in _simtext.FRAGMENTS.items():
+        for key in ("S", "T", "A", "R_plain", "claim", "company", "metric"):
+            for text in frag[key]:
+                assert not set(text) & _simtext.NUMERAL_CHARS, (lang, key, text)
+
+
+# ---------------------------------------------------------------------------------------- contract checks
+
+
+def check_table(name: str, df: pd.DataFrame) -> None:
+    """A small local contract check: columns, non-null, bounds, categories, booleans, dates, keys."""
+    table = TABLE_BY_NAME[name]
+    assert tuple(df.columns) == table.column_names, name
+    for col in table.columns:
+        s = df[col.name]
+        present = s.notna() & (s.astype(str) != "")
+        if not col.nullable:
+            assert present.all(), (name, col.name)
+        v = s[present]
+        if col.kind in ("float", "int"):
+            x = pd.to_numeric(v, errors="raise").astype(float)
+            if col.kind == "int":
+                assert (x == np.round(x)).all()
+            if col.low is not None:
+                assert (x >= col.low).all() and (x <= col.high).all(), (name, col.name)
+        elif col.kind == "category":
+            assert set(v) <= set(col.choices), (name, col.name)
+        elif col.kind == "bool":
+            assert v.map(parse_bool).notna().all(), (name, col.name)
+        elif col.kind == "date":
+            pd.to_datetime(v, format="%Y-%m-%d")
+    assert not df.duplicated(list(table.key)).any(), name
+
+
+def test_tables_satisfy_the_contract_in_memory(sim):
+    for t in TABLES:
+        check_table(t.name, sim.tables[t.name])
+
+
+def test_written_csvs_satisfy_the_contract(sim, dataset):
+    tables = {t.name: pd.read_csv(dataset / f"{t.name}.csv", dtype=str, keep_default_na=False) for t in TABLES}
+    for name, df in tables.items():
+        check_table(name, df.replace("", None))
+        assert len(df) == len(sim.tables[name])
+    ids = set(tables["candidates"].candidate_id)
+    for name in ("answers", "ai_decisions", "final_rounds", "outcomes"):
+        assert set(tables[name].candidate_id) <= ids
+    assert set(tables["answers"].question_id) <= set(tables["questions"].question_id)
+    passed = set(tables["ai_decisions"].candidate_id[tables["ai_decisions"].ai_passed == "true"])
+    assert set(tables["final_rounds"].candidate_id) == passed
+    fin_pass = set(tables["final_rounds"].candidate_id[tables["final_rounds"].final_passed == "true"])
+    assert set(tables["outcomes"].candidate_id) == fin_pass
+    hired = tables["outcomes"].hired == "true"
+    assert (tables["outcomes"].performance[~hired] == "").all()
+    assert (tables["outcomes"].performance[hired] != "").mean() > 0.9
+    # profiles load, job ids match, thresholds on the rubric
+    profiles = load_profiles(dataset / "profiles")
+    assert set(profiles) == set(tables["candidates"].job_id)
+    for cid, path in tables["candidates"].set_index("candidate_id").resume_path.items():
+        if path:
+            assert (dataset / path).is_file()
+    truth = json.loads((dataset / "truth.json").read_text(encoding="utf-8"))
+    assert truth["seed"] == SEED and truth["config"]["n_candidates"] == N
+    at = pd.read_csv(dataset / "answer_truth.csv")
+    assert list(at.columns) == ["candidate_id", "question_id", "star_s", "star_t", "star_a", "star_r", "quantified"]
+    assert len(at) == len(tables["answers"])
+
+
+def test_missing_attributes_are_a_few_percent(sim):
+    c = sim.tables["candidates"]
+    for col in ("gender", "age", "race_ethnicity", "education"):
+        assert 0.01 < c[col].isna().mean() < 0.10, col
+    assert 0.005 < (c.gender == "nonbinary").mean() < 0.03
+
+
+def test_validates_with_the_data_package_when_available(dataset):
+    data = pytest.importorskip("workbench.data")
+    validate = getattr(data, "validate_dataset", None)
+    if validate is None:
+        pytest.skip("workbench.data.validate_dataset not available yet")
+    report = validate(dataset)
+    ok = report["ok"] if isinstance(report, dict) else getattr(report, "ok")
+    assert ok, report
+
+
+# ------------------------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    cfg = small_config(n_candidates=240, seed=5)
+    a = write_simulation(simulate(cfg), tmp_path / "a")
+    b = write_simulation(simulate(cfg), tmp_path / "b")
+    assert sorted(a) == sorted(b)
+    for rel in a:
+        assert a[rel].read_bytes() == b[rel].read_bytes(), rel
+    c = simulate(small_config(n_candidates=240, seed=6))
+    assert not c.tables["answers"].score.equals(simulate(cfg).tables["answers"].score)
+
+
+# ------------------------------------------------------------------------------------------------ resumes
+
+
+def union_years(experience, reference_date):
+    ref = tuple(int(x) for x in reference_date.split("-")[:2])
+    ref_m = ref[0] * 12 + ref[1] - 1
+
+    def m(text):
+        if text == "present":
+            return ref_m
+        y, mo = text.split("-")
+        return int(y) * 12 + int(mo) - 1
+
+    covered, last = 0, -(10**9)
+    for s, e in sorted((m(x["start"]), m(x["end"])) for x in experience):
+        covered += max(0, e - max(s, last))
+        last = max(last, e)
+    return round(covered / 12, 2)
+
+
+def test_years_experience_is_the_union_of_work_intervals(sim):
+    records = [json.loads(line) for line in sim.documents["resumes/truth.jsonl"].splitlines()]
+    cand = sim.tables["candidates"].set_index("resume_path")
+    assert len(records) == 2 * (12 + 3 + 3)
+    overlaps = presents = 0
+    for rec in records:
+        assert union_years(rec["experience"], sim.truth["reference_date"]) == rec["years_experience"]
+        assert cand.at[rec["file"], "years_experience"] == pytest.approx(rec["years_experience"])
+        exp = sorted(rec["experience"], key=lambda x: x["start"])
+        presents += any(x["end"] == "present" for x in exp)
+        overlaps += any(b["start"] < a["end"] and a["end"] != "present" for a, b in zip(exp, exp[1:]))
+        edu = cand.at[rec["file"], "education"]
+        if isinstance(edu, str):
+            assert edu == rec["education"][-1]["degree_level"]
+    assert presents > len(records) / 2 and overlaps >= 1
+
+
+def test_chinese_pdf_resume_extracts_back_with_pdfplumber(sim):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    records = [json.loads(line) for line in sim.documents["resumes/truth.jsonl"].splitlines()]
+    zh = [r for r in records if r["file"].endswith(".pdf") and r["language"] == "zh"]
+    assert zh
+    for rec in zh:
+        with pdfplumber.open(io.BytesIO(sim.documents[rec["file"]])) as pdf:
+            text = "\n".join(page.extract_text() for page in pdf.pages)
+        assert rec["name"] in text and rec["phone"] in text and rec["email"] in text
+        assert "工作经历" in text and "教育背景" in text
+        for e in rec["experience"]:
+            assert e["employer"] in text
+        assert rec["education"][-1]["school"] in text and rec["education"][-1]["degree"] in text
+
+
+def test_docx_resume_has_paragraphs_and_a_table(sim):
+    import docx
+
+    records = [json.loads(line) for line in sim.documents["resumes/truth.jsonl"].splitlines()]
+    rec = next(r for r in records if r["file"].endswith(".docx"))
+    doc = docx.Document(io.BytesIO(sim.documents[rec["file"]]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert rec["name"] in text and rec["email"] in text
+    assert len(doc.tables) == 1
+    employers = [row.cells[1].text for row in doc.tables[0].rows[1:]]
+    assert sorted(employers) == sorted(e["employer"] for e in rec["experience"])
+
+
+@pytest.mark.parametrize("lang,style,expected", [
+    ("zh", 0, "2019.03-至今"), ("zh", 1, "2019年3月至今"), ("zh", 2, "2019/03-至今"),
+    ("en", 0, "Mar 2019 – Present"), ("en", 1, "03/2019 - Present"), ("en", 2, "2019-03 – present"),
+])
+def test_date_formats(lang, style, expected):
+    assert _simtext.format_range(2019 * 12 + 2, None, lang, style) == expected
+
+
+# ----------------------------------------------------------------------------------------- config checks
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"n_candidates": 5}, "n_candidates"),
+    ({"prompt_rate": 1.5}, "prompt_rate"),
+    ({"reference_date": "2025-13-01"}, "reference_date"),
+    ({"biases": (Bias("gender", "female", "q:nope", -1),)}, "biases"),
+    ({"target_validity": 0.95}, "target_validity"),
+])
+def test_bad_config_is_refused_with_the_field_named(change, field):
+    with pytest.raises(SimulationError, match=field):
+        simulate(demo_config(**change))
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"attribute": "height", "group": "tall"}, "attribute"),
+    ({"attribute": "gender", "group": "other"}, "group"),
+    ({"attribute": "age", "group": "old"}, "age band"),
+    ({"attribute": "gender", "group": "male", "target": "pm_q01"}, "target"),
+])
+def test_bad_bias_is_refused(kwargs, match):
+    params = {"target": "q:pm_q01", "shift": -1.0, **kwargs}
+    with pytest.raises(SimulationError, match=match):
+        Bias(**params)
+
+
+def test_upper_orthant_matches_scipy():
+    for a, b, r in [(0.0, 0.0, 0.5), (0.4, -0.3, 0.3), (1.2, 0.8, -0.2)]:
+        ref = stats.multivariate_normal([0, 0], [[1, r], [r, 1]]).cdf([-a, -b])
+        assert _upper_orthant(a, b, r) == pytest.approx(ref, abs=1e-5)
+
+
+def test_config_round_trips_to_json():
+    cfg = demo_config()
+    json.dumps(cfg.to_dict())
+    assert dataclasses.replace(cfg, seed=3).seed == 3
+
+
+def test_simulate_dataset_writes_everything(tmp_path):
+    paths = simulate_dataset(tmp_path, 120, 9, resume_files=(1, 1, 1))
+    assert {f"{t.name}.csv" for t in TABLES} <= set(paths)
+    assert sum(p.startswith("resumes/C") for p in paths) == 6
+
+
+# ------------------------------------------------------------------------------------------ large sample
+
+
+@pytest.mark.slow
+def test_truth_holds_tightly_in_a_large_population():
+    sim = simulate(demo_config(n_candidates=40_000, seed=2024, resume_files=(0, 0, 0), answer_texts=False))
+    for job_id in JOBS:
+        truth = sim.truth["jobs"][job_id]
+        assert 0.32 <= truth["pass_rate"]["observed"] <= 0.38
+        assert abs(truth["ai_total"]["validity"]["performance"]["population"] - 0.40) < 0.02
+        for q in truth["questions"]:
+            for crit in ("final_score", "final_passed", "performance"):
+                v = q["validity"][crit]
+                assert abs(v["population"] - v["theoretical"]) < 0.035, (q["question_id"], crit)
+        for b in truth["biases"]:
+            assert abs(b["true_competence_gap_sd"]) < 0.06
+            assert b["impact_ratio_vs_others"] < 0.85
+        assert 0.40 <= truth["final_pass_rate_among_finalists"]["observed"] <= 0.50

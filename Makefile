@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench demo-data clean
+.PHONY: run test bench demo-data clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/workbench demo
 
+## system-deps: Debian packages the tests use as peers (R's psych for the range-correction check).
+## Installed with apt when running as root (CI); otherwise the tests that need them skip and say why.
+system-deps:
+	@if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(psych)' >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing r-cran-psych (peer check for range-restriction corrections)"; \
+	    (apt-get install -y -qq --no-install-recommends r-cran-psych >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends r-cran-psych >/dev/null)); \
+	  else echo "note: Rscript with psych not found and not root: the R peer checks will skip"; fi; \
+	fi
+
 ## make test: install, then the whole test suite (slow and browser tests included)
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 ## make bench: speed and memory benchmarks (not tests)

@@ -1,0 +1,122 @@
+"""The command contract: human summary by default, one JSON document with --json, errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import TABLES, write_dataset, write_profiles
+from workbench.cli import app, default_demo_path
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def run_json(*args: str) -> tuple[int, dict]:
+    result = run(*args, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_validate_demo_reports_ok():
+    code, doc = run_json("validate", default_demo_path())
+    assert code == 0
+    assert doc["ok"] is True
+    assert doc["errors"] == []
+    assert set(doc["tables"]) >= {"candidates", "questions", "answers", "ai_decisions", "final_rounds", "outcomes"}
+    assert doc["tables"]["answers"]["rows"] == 24_000
+    assert all(t["rejected"] == 0 for t in doc["tables"].values())
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "expected"),
+    [
+        ("answers", "C1,q1,4,", "C1,q1,7,", {"table": "answers", "line": 2, "column": "score"}),
+        ("candidates", "C2,sales,2026-01-06", "C2,sales,2026-13-45", {"table": "candidates", "line": 3, "column": "applied_at"}),
+        ("candidates", "C3,sales", "C2,sales", {"table": "candidates", "line": 4, "column": "candidate_id"}),
+    ],
+)
+def test_validate_names_table_line_and_column(tmp_path, table, old, new, expected):
+    data = write_dataset(tmp_path / "d", {table: TABLES[table].replace(old, new, 1)})
+    code, doc = run_json("validate", data)
+    assert code == 1
+    assert doc["ok"] is False
+    error = doc["errors"][0]
+    assert {k: error[k] for k in expected} == expected
+    assert error["reason"]
+    counts = doc["tables"][table]
+    assert counts["rejected"] >= 1 and counts["accepted"] + counts["rejected"] == counts["rows"]
+
+
+def test_human_summary_states_the_balance(dataset):
+    result = run("validate", dataset)
+    assert result.exit_code == 0
+    assert "accepted 10 + quarantined 0 = read 10" in result.stdout
+
+
+def test_missing_folder_is_one_clean_line_on_stderr(tmp_path):
+    result = run("validate", tmp_path / "nowhere", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "nowhere: not a folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_quarantines_and_balances(tmp_path):
+    src = tmp_path / "src"
+    write_dataset(src)
+    bad = src / "answers.csv"
+    bad.write_text(TABLES["answers"].replace("C1,q1,4,", "C1,q1,7,", 1), encoding="utf-8")
+    into = tmp_path / "into"
+    sources = [*write_profiles(tmp_path / "profiles"), src / "candidates.csv", src / "questions.csv", bad]
+    code, doc = run_json("import", *sources, "--into", into)
+    assert code == 1  # some rows were rejected: they are in the quarantine
+    assert doc["tables"]["answers"] == doc["tables"]["answers"] | {"rows": 10, "rejected": 1, "accepted": 9}
+    quarantine = (into / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert "score: 7 is outside 1-5" in quarantine
+    # the same import again adds nothing
+    code, again = run_json("import", *sources, "--into", into)
+    assert again["tables"]["answers"]["accepted"] == 0
+
+
+def test_import_missing_source_fails_cleanly(tmp_path):
+    result = run("import", tmp_path / "absent.csv", "--into", tmp_path / "d")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_simulate_then_validate(tmp_path):
+    out = tmp_path / "sim"
+    code, doc = run_json("simulate", "--candidates", "120", "--seed", "3", "--out", out)
+    assert code == 0
+    assert doc["candidates"] == 120
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    assert truth
+    code, report = run_json("validate", out)
+    assert code == 0 and report["ok"] is True
+
+
+def test_demo_summarises_each_job():
+    code, doc = run_json("demo")
+    assert code == 0
+    jobs = doc["summary"]["jobs"]
+    assert set(jobs) == {"regional_sales_manager", "product_manager"}
+    for job in jobs.values():
+        assert 0.30 <= job["ai_pass_rate"] <= 0.40
+        assert job["finalists"] > 0
+
+
+def test_console_script_prints_one_json_document():
+    exe = Path(sys.executable).with_name("workbench")
+    if not exe.exists():
+        pytest.skip(f"console script not installed next to {sys.executable}")
+    proc = subprocess.run([exe, "validate", default_demo_path(), "--json"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True

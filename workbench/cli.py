@@ -1,0 +1,202 @@
+"""The ``workbench`` command.
+
+Every verb prints a human summary, or with ``--json`` exactly one JSON document on stdout. Errors go to
+stderr as one clear line each, with a non-zero exit code; no tracebacks for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Interview Workbench: an open research workbench for AI job interviews.",
+)
+
+EXIT_INVALID = 1  # the command ran, the data did not pass
+EXIT_ERROR = 2  # the command could not run (bad arguments, unreadable input)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def repo_root() -> Path:
+    """The checkout the package was installed from (editable install), where datasets/ and reports/ live."""
+    return Path(__file__).resolve().parents[1]
+
+
+def default_demo_path() -> Path:
+    """``datasets/demo`` of the checkout."""
+    return repo_root() / "datasets" / "demo"
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> None:
+    """Print one error line to stderr and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit(document: dict[str, Any], as_json: bool, human: Callable[[], str]) -> None:
+    """Print ``document`` as JSON, or the human summary."""
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    else:
+        typer.echo(human())
+
+
+def guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action``; turn expected input errors into one clean stderr line and exit 2."""
+    try:
+        return action()
+    except (ValueError, OSError, KeyError) as exc:  # DataError and ProfileError are ValueErrors
+        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+@app.command()
+def validate(
+    data: Annotated[Path, typer.Argument(help="Dataset folder (tables + profiles/).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a dataset folder against the data contract; exit 1 when any row breaks it."""
+    from workbench.data import validate_dataset
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    report = guarded(lambda: validate_dataset(data))
+    emit(report.to_dict(), as_json, report.summary)
+    if not report.ok:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("import")
+def import_(
+    sources: Annotated[list[Path], typer.Argument(help="Files to import (CSV, XLSX, Parquet).")],
+    into: Annotated[Path, typer.Option("--into", help="Dataset folder to import into.")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML header/value mapping (e.g. Chinese HR exports).")
+    ] = None,
+    table: Annotated[
+        str | None, typer.Option("--table", help="Contract table of the sources (default: from the file name).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import tables into a dataset: accepted rows are stored, rejected rows go to the quarantine."""
+    from workbench.data import import_files
+
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    report = guarded(lambda: import_files(sources, into, mapping=mapping, table=table))
+    emit(report.to_dict(), as_json, report.summary)
+    if not report.ok:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the dataset and truth.json into.")],
+    candidates: Annotated[int, typer.Option("--candidates", min=10, help="Number of candidates.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 20261127,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the demo configuration exactly (ignores --candidates).")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a synthetic dataset with known truth (two demo jobs, English and Chinese)."""
+    from dataclasses import replace
+
+    from workbench.simulate import demo_config, simulate as run_simulation, write_simulation
+
+    config = demo_config(seed=seed)
+    if not demo:
+        config = replace(config, n_candidates=candidates)
+    sim = guarded(lambda: run_simulation(config, progress=progress and not as_json))
+    paths = guarded(lambda: write_simulation(sim, out))
+    document = {
+        "out": str(out),
+        "seed": seed,
+        "candidates": int(len(sim.tables["candidates"])),
+        "tables": {name: int(len(df)) for name, df in sim.tables.items()},
+        "files": len(paths),
+        "truth": str(out / "truth.json"),
+    }
+    emit(
+        document,
+        as_json,
+        lambda: "\n".join(
+            [f"wrote {document['candidates']:,} candidates to {out} (seed {seed})"]
+            + [f"  {name:<13} {rows:>9,} rows" for name, rows in document["tables"].items()]
+            + [f"  truth: {document['truth']}"]
+        ),
+    )
+
+
+@app.command()
+def demo(
+    data: Annotated[Path | None, typer.Option("--data", help="Dataset (default: datasets/demo).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The whole loop on the embedded demo data (at this stage: validate it and summarise it)."""
+    from workbench.data import load
+
+    data = data or default_demo_path()
+    if not data.is_dir():
+        fail(f"{data}: demo dataset not found (run `make demo-data`)")
+    dataset = guarded(lambda: load(data))
+    document = {"data": str(data), "validation": dataset.report.to_dict(), "summary": dataset_summary(dataset)}
+    emit(document, as_json, lambda: dataset.report.summary() + "\n\n" + format_summary(document["summary"]))
+    if not dataset.report.ok:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def dataset_summary(dataset: Any) -> dict[str, Any]:
+    """Per job: candidates, questions, AI pass rate, finalists, final pass rate, hires."""
+    cands = dataset.candidates
+    decisions = dataset.ai_decisions.merge(cands[["candidate_id", "job_id"]], on="candidate_id", how="left")
+    finals = dataset.final_rounds.merge(cands[["candidate_id", "job_id"]], on="candidate_id", how="left")
+    hired = dataset.outcomes.merge(cands[["candidate_id", "job_id"]], on="candidate_id", how="left")
+    jobs = {}
+    for job_id, group in cands.groupby("job_id", sort=True):
+        dec = decisions[decisions["job_id"] == job_id]
+        fin = finals[finals["job_id"] == job_id]
+        out = hired[hired["job_id"] == job_id]
+        profile = dataset.profiles.get(job_id)
+        jobs[str(job_id)] = {
+            "profile_version": profile.version if profile else None,
+            "candidates": int(len(group)),
+            "questions": int((dataset.questions["job_id"] == job_id).sum()),
+            "ai_pass_rate": float(dec["ai_passed"].astype(float).mean()) if len(dec) else None,
+            "finalists": int(len(fin)),
+            "final_pass_rate": float(fin["final_passed"].astype(float).mean()) if len(fin) else None,
+            "hired": int(out["hired"].astype(bool).sum()) if len(out) else 0,
+        }
+    return {"candidates": int(len(cands)), "answers": int(len(dataset.answers)), "jobs": jobs}
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The human form of :func:`dataset_summary`."""
+
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.1%}"
+
+    lines = [f"{summary['candidates']:,} candidates, {summary['answers']:,} answers"]
+    for job_id, job in summary["jobs"].items():
+        lines.append(
+            f"  {job_id} (profile {job['profile_version']}): {job['candidates']:,} candidates, "
+            f"{job['questions']} questions, AI pass rate {pct(job['ai_pass_rate'])}, "
+            f"{job['finalists']:,} finalists (final pass rate {pct(job['final_pass_rate'])}), {job['hired']:,} hired"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -130,3 +130,50 @@ class JobProfile:
     def dimension_names(self) -> tuple[str, ...]:
         """Dimension names in profile order."""
         return tuple(d.name for d in self.dimensions)
+
+
+@dataclass(frozen=True)
+class Education:
+    """One education entry of a resume.
+
+    ``degree`` is as printed ("本科", "MSc"); ``degree_level`` is one of the contract's education levels
+    (high_school, associate, bachelor, master, doctorate) or "" when unknown. Dates are ISO strings
+    ("2019-03", "2019") or "" when absent; ``end`` may be "present".
+    """
+
+    degree: str = ""
+    degree_level: str = ""
+    field: str = ""
+    school: str = ""
+    start: str = ""
+    end: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One work-experience entry of a resume (dates as in :class:`Education`)."""
+
+    employer: str = ""
+    title: str = ""
+    start: str = ""
+    end: str = ""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The fields parsed from one resume (the command contract of ``workbench parse``).
+
+    ``lines`` keeps the text in reading order so that evidence can cite a line; ``source`` is the file.
+    """
+
+    source: str = ""
+    language: str = "en"
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    education: tuple[Education, ...] = ()
+    experience: tuple[Job, ...] = ()
+    years_experience: float = 0.0
+    skills: tuple[str, ...] = ()
+    quantified_achievements: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()

@@ -120,3 +120,24 @@ def test_console_script_prints_one_json_document():
     proc = subprocess.run([exe, "validate", default_demo_path(), "--json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
+
+
+def test_review_contract_on_demo():
+    code, doc = run_json("review", default_demo_path(), "--criterion", "final_passed", "--n-boot", "200",
+                         "--job", "product_manager")
+    assert code == 0
+    assert {"criterion", "n", "questions", "dimensions", "suggested_weights", "cv"} <= set(doc)
+    assert doc["n"] == 360
+    assert {q["job_id"] for q in doc["questions"]} == {"product_manager"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--criterion", "salary"], "criterion 'salary' is not one of"),
+    (["--adjust", "bonferroni"], "adjust must be one of holm, bh"),
+    (["--job", "nurse"], "unknown job(s) nurse"),
+])
+def test_review_bad_options_fail_cleanly(args, message):
+    result = run("review", default_demo_path(), *args, "--n-boot", "100")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

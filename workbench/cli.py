@@ -137,21 +137,70 @@ def simulate(
 
 
 @app.command()
-def demo(
-    data: Annotated[Path | None, typer.Option("--data", help="Dataset (default: datasets/demo).")] = None,
+def review(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    criterion: Annotated[
+        str, typer.Option("--criterion", help="final_passed, final_score, performance or retained_12m.")
+    ] = "final_passed",
+    min_validity: Annotated[
+        float, typer.Option("--min-validity", help="A question is invalid when its corrected CI lies below this.")
+    ] = 0.10,
+    job: Annotated[list[str] | None, typer.Option("--job", help="Review only this job (repeatable).")] = None,
+    adjust: Annotated[str, typer.Option("--adjust", help="p-value adjustment across questions: holm or bh.")] = "holm",
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples of candidates.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and the CV folds.")] = 0,
+    prior_strength: Annotated[
+        float, typer.Option("--prior-strength", min=0.0, help="Expert weights count as this many candidates.")
+    ] = 150.0,
     as_json: JsonOption = False,
 ) -> None:
-    """The whole loop on the embedded demo data (at this stage: validate it and summarise it)."""
+    """The data review: question validity (range-restriction corrected), proposed weights, cross-round checks."""
     from workbench.data import load
+    from workbench.review.loop import review_dataset
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    dataset = guarded(lambda: load(data))
+    result = guarded(
+        lambda: review_dataset(
+            dataset, criterion, job_ids=tuple(job) if job else None, min_validity=min_validity, adjust=adjust,
+            n_boot=n_boot, seed=seed, prior_strength=prior_strength,
+        )
+    )
+    emit(result.to_dict(), as_json, result.summary)
+
+
+@app.command()
+def demo(
+    data: Annotated[Path | None, typer.Option("--data", help="Dataset (default: datasets/demo).")] = None,
+    criterion: Annotated[str, typer.Option("--criterion", help="Criterion of the review.")] = "final_passed",
+    as_json: JsonOption = False,
+) -> None:
+    """The whole loop on the embedded demo data: validate, summarise, review."""
+    from workbench.data import load
+    from workbench.review.loop import review_dataset
 
     data = data or default_demo_path()
     if not data.is_dir():
         fail(f"{data}: demo dataset not found (run `make demo-data`)")
     dataset = guarded(lambda: load(data))
-    document = {"data": str(data), "validation": dataset.report.to_dict(), "summary": dataset_summary(dataset)}
-    emit(document, as_json, lambda: dataset.report.summary() + "\n\n" + format_summary(document["summary"]))
     if not dataset.report.ok:
+        emit(dataset.report.to_dict(), as_json, dataset.report.summary)
         raise typer.Exit(EXIT_INVALID)
+    review_result = guarded(lambda: review_dataset(dataset, criterion))
+    document = {
+        "data": str(data),
+        "validation": dataset.report.to_dict(),
+        "summary": dataset_summary(dataset),
+        "review": review_result.to_dict(),
+    }
+    emit(
+        document,
+        as_json,
+        lambda: "\n\n".join(
+            [dataset.report.summary(), format_summary(document["summary"]), review_result.summary()]
+        ),
+    )
 
 
 def dataset_summary(dataset: Any) -> dict[str, Any]:

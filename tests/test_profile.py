@@ -89,3 +89,10 @@ def test_broken_yaml_names_the_file(tmp_path):
 def test_records_validate_on_construction():
     with pytest.raises(ProfileError):
         JobProfile("j", "v", 3.0, ())
+
+
+def test_profiles_pickle_round_trip():
+    import pickle
+
+    profile = profile_from_dict(good())
+    assert pickle.loads(pickle.dumps(profile)) == profile

@@ -68,6 +68,10 @@ class Dimension:
         object.__setattr__(self, "weight", weight)
         object.__setattr__(self, "keywords", _frozen_keywords(self.keywords, where))
 
+    def __reduce__(self):
+        # The read-only keyword mapping cannot be pickled as is (process pools, caches): rebuild from a dict.
+        return (Dimension, (self.name, self.weight, {k: list(v) for k, v in self.keywords.items()}, self.description))
+
 
 @dataclass(frozen=True)
 class JobProfile:

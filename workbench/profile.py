@@ -1,4 +1,9 @@
-"""Job profiles: YAML I/O with validation.
+"""Job profiles: YAML I/O with validation, resume matching, and proposals derived from history.
+
+- :func:`load_profile` / :func:`save_profile` / :func:`profile_from_dict`: the contract's profile YAML;
+- :func:`match_resume` (also ``JobProfile.match``): per dimension, which keyword is on which resume line;
+- :func:`derive_profile`: weights (via :mod:`workbench.review.weights`) and keywords (:func:`log_odds_dirichlet`)
+  from past hires, as a :class:`ProfileProposal` that only :func:`accept` writes, to a new file.
 
 Examples
 --------
@@ -21,13 +26,15 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from workbench.records import Dimension, JobProfile, ProfileError
+from workbench.records import Dimension, Job, JobProfile, ProfileError, Resume
 
 _TOP_KEYS = {"job_id", "version", "threshold", "dimensions", "title", "language"}
 _DIM_KEYS = {"name", "weight", "keywords", "description"}
@@ -122,3 +129,771 @@ def load_profiles(folder: str | Path) -> dict[str, JobProfile]:
             raise ProfileError(f"{path}: job_id {prof.job_id!r} does not match the file name")
         profiles[prof.job_id] = prof
     return profiles
+
+
+# ============================================================================================ matching
+#
+# ``match_resume`` lives here (not in questions.py) so that ``JobProfile.match`` and the question planner can
+# share it without an import cycle: profile.py imports records only (the review module lazily).
+
+_EN_WORD_START = r"(?<![A-Za-z0-9])"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One keyword of a dimension found in a resume line.
+
+    ``line_no`` is 1-based in ``Resume.lines`` (or in the lines built from the fields when the resume has
+    none, see :func:`resume_lines`); ``start``/``end`` are the character span of the hit in ``line``.
+    """
+
+    dimension: str
+    keyword: str
+    language: str
+    line_no: int
+    line: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DimensionMatch:
+    """Evidence for one dimension and its coverage score (share of the dimension's keywords found)."""
+
+    dimension: str
+    weight: float
+    keywords: tuple[str, ...]
+    found: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    coverage: float
+
+    @property
+    def has_evidence(self) -> bool:
+        """True when at least one keyword of the dimension occurs in the resume."""
+        return bool(self.evidence)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A resume matched against a profile, per dimension (profile order).
+
+    Attributes
+    ----------
+    job_id, profile_version, source, language : str
+    dimensions : tuple of DimensionMatch
+    lines : tuple of str
+        The lines that were searched (``line_no`` indexes them from 1).
+    """
+
+    job_id: str
+    profile_version: str
+    source: str
+    language: str
+    dimensions: tuple[DimensionMatch, ...]
+    lines: tuple[str, ...]
+
+    def __getitem__(self, dimension: str) -> DimensionMatch:
+        for d in self.dimensions:
+            if d.dimension == dimension:
+                return d
+        raise KeyError(dimension)
+
+    @property
+    def coverage(self) -> float:
+        """Weighted coverage: sum over dimensions of weight x coverage, in [0, 1]."""
+        return float(sum(d.weight * d.coverage for d in self.dimensions))
+
+    @property
+    def with_evidence(self) -> tuple[str, ...]:
+        """Dimensions with at least one keyword found."""
+        return tuple(d.dimension for d in self.dimensions if d.has_evidence)
+
+    def to_frame(self):
+        """One row per evidence hit (dimensions without evidence get one row with empty evidence)."""
+        import pandas as pd
+
+        rows = []
+        for d in self.dimensions:
+            base = {"dimension": d.dimension, "weight": d.weight, "coverage": d.coverage}
+            if not d.evidence:
+                rows.append({**base, "keyword": None, "language": None, "line_no": None, "line": None})
+            for e in d.evidence:
+                rows.append({**base, "keyword": e.keyword, "language": e.language, "line_no": e.line_no,
+                             "line": e.line})
+        return pd.DataFrame(rows)
+
+
+def resume_lines(resume: Resume) -> tuple[str, ...]:
+    """The lines evidence is searched in: ``resume.lines``, or, when empty, lines built from the fields.
+
+    The fallback is one line per job (``title, employer``), one for the skills, and one per quantified
+    achievement, in that order.
+
+    >>> resume_lines(Resume(skills=("SQL", "Figma"), experience=(Job("Acme", "PM"),)))
+    ('PM, Acme', 'SQL, Figma')
+    """
+    if resume.lines:
+        return tuple(resume.lines)
+    out = [", ".join(x for x in (j.title, j.employer) if x) for j in resume.experience]
+    if resume.skills:
+        out.append(", ".join(resume.skills))
+    out.extend(resume.quantified_achievements)
+    return tuple(line for line in out if line)
+
+
+_OPEN_END = re.compile(r"(?i)(?:[–—\-~]|\bto)\s*(?:present|current|now|today)\b")
+
+
+def _mask_open_dates(line: str) -> str:
+    """Blank out "– present" / "to now" of date ranges (same length, so spans stay valid): the keyword
+    "present" (presenting) must not match a job that is still going on.
+
+    >>> _mask_open_dates("PM, Acme — 2023-07 – present; presented to the board")
+    'PM, Acme — 2023-07          ; presented to the board'
+    """
+    return _OPEN_END.sub(lambda m: " " * len(m.group()), line)
+
+
+def keyword_pattern(keyword: str, language: str) -> re.Pattern[str]:
+    """The regex a keyword is searched with.
+
+    English keywords are stems matched case-insensitively at the start of a word ("negotiat" finds
+    "Negotiated"); Chinese keywords (and any keyword with a CJK character) are plain substrings.
+
+    >>> bool(keyword_pattern("negotiat", "en").search("Negotiated 3 contracts"))
+    True
+    >>> bool(keyword_pattern("data", "en").search("metadata"))
+    False
+    """
+    if language == "zh" or _CJK.search(keyword):
+        return re.compile(re.escape(keyword))
+    return re.compile(_EN_WORD_START + re.escape(keyword), re.IGNORECASE)
+
+
+def match_resume(profile: JobProfile, resume: Resume, *, languages: tuple[str, ...] | None = None) -> MatchResult:
+    """Per dimension of ``profile``: which keywords occur in which resume lines, and a coverage score.
+
+    Parameters
+    ----------
+    profile : JobProfile
+    resume : Resume
+        Its ``lines`` are searched (see :func:`resume_lines` when it has none).
+    languages : tuple of str, optional
+        Keyword languages to search. Default: the resume's language; a dimension without keywords in that
+        language falls back to its keywords in every language.
+
+    Returns
+    -------
+    MatchResult
+
+    Notes
+    -----
+    Coverage of a dimension = (number of its searched keywords found at least once) / (number of its
+    searched keywords), in [0, 1]; 0 for a dimension without keywords. It rewards breadth, not repetition:
+    a keyword found on five lines counts once. :attr:`MatchResult.coverage` weights the dimensions by the
+    profile weights. Open ends of date ranges ("2023-07 – present") are not searched. A keyword is evidence that the resume *mentions* the topic, not that the candidate is
+    good at it; it only decides which questions to ask.
+
+    Examples
+    --------
+    >>> p = JobProfile("pm", "v1", 3.0, (Dimension("data", 0.5, {"en": ("sql", "metric")}),
+    ...                                  Dimension("people", 0.5, {"en": ("stakeholder",)})))
+    >>> m = match_resume(p, Resume(lines=("Jane Doe", "Skills: SQL, Figma")))
+    >>> e = m["data"].evidence[0]
+    >>> (e.keyword, e.line_no, e.line), m["data"].coverage, m["people"].has_evidence
+    (('sql', 2, 'Skills: SQL, Figma'), 0.5, False)
+    """
+    lines = resume_lines(resume)
+    masked = [_mask_open_dates(line) for line in lines]
+    dims = []
+    for dim in profile.dimensions:
+        langs = languages or (resume.language,)
+        searched = [(lang, kw) for lang in langs for kw in dim.keywords.get(lang, ())]
+        if not searched and languages is None:
+            searched = [(lang, kw) for lang, kws in dim.keywords.items() for kw in kws]
+        evidence, found = [], []
+        for lang, kw in searched:
+            pat = keyword_pattern(kw, lang)
+            hits = [Evidence(dim.name, kw, lang, i, line, m.start(), m.end())
+                    for i, line in enumerate(lines, start=1) for m in [pat.search(masked[i - 1])] if m]
+            if hits:
+                found.append(kw)
+                evidence.extend(hits)
+        evidence.sort(key=lambda e: (e.line_no, e.start))
+        dims.append(DimensionMatch(dim.name, dim.weight, tuple(kw for _, kw in searched), tuple(found),
+                                   tuple(evidence), len(found) / len(searched) if searched else 0.0))
+    return MatchResult(profile.job_id, profile.version, resume.source, resume.language, tuple(dims), lines)
+
+
+# ====================================================================================== tokens, log-odds
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*%?")
+NUMBER_TOKEN = "<num>"
+ZH_STOP_WORDS = frozenset(
+    "我们 你们 他们 自己 一个 这个 那个 这些 那些 什么 怎么 如何 因为 所以 但是 而且 然后 如果 就是 还是 可以 "
+    "没有 已经 时候 之后 之前 以及 或者 非常 比较 进行 通过 对于 关于 其中 当时 最后 最终".split())
+
+
+def _en_stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def term_language(term: str) -> str:
+    """``zh`` for a term with a CJK character, else ``en``."""
+    return "zh" if _CJK.search(term) else "en"
+
+
+def tokenize(text: str) -> list[str]:
+    """Terms of a text for keyword statistics, English and Chinese (mixed text is fine).
+
+    English: lower-cased words of letters (inner ``'`` and ``-`` kept), scikit-learn's English stop words
+    and one-letter words dropped. Chinese: runs of CJK characters segmented with jieba, single characters
+    and a short list of function words dropped. Every number (with its ``%``) becomes ``<num>``, so that
+    quantified statements count as one term.
+
+    >>> tokenize("I grew Revenue by 40% at Acme")
+    ['grew', 'revenue', '<num>', 'acme']
+    >>> tokenize("销售额增长了35%") == ['销售额', '增长', '<num>']
+    True
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    stop = _en_stop_words()
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if _CJK.match(tok):
+            out.extend(w for w in _jieba().lcut(tok) if len(w) > 1 and w not in ZH_STOP_WORDS)
+        elif tok[0].isdigit():
+            out.append(NUMBER_TOKEN)
+        else:
+            tok = tok.lower()
+            if len(tok) > 1 and tok not in stop:
+                out.append(tok)
+    return out
+
+
+def _as_counts(counts: Any, name: str):
+    import pandas as pd
+
+    s = pd.Series(counts, dtype="float64") if not isinstance(counts, pd.Series) else counts.astype("float64")
+    if s.isna().any() or (s < 0).any():
+        raise ValueError(f"{name}: counts must be non-negative numbers")
+    return s.groupby(level=0).sum()
+
+
+def informative_prior(counts: Any, alpha0: float) -> Any:
+    """Dirichlet prior proportional to background ``counts``: alpha_w = alpha0 * count_w / sum(count).
+
+    >>> informative_prior({"a": 3, "b": 1}, 8).to_dict()
+    {'a': 6.0, 'b': 2.0}
+    """
+    s = _as_counts(counts, "counts")
+    total = float(s.sum())
+    if total <= 0 or not alpha0 > 0:
+        raise ValueError("informative_prior needs positive counts and alpha0 > 0")
+    return s * (float(alpha0) / total)
+
+
+def log_odds_dirichlet(counts_a: Any, counts_b: Any, prior: Any):
+    r"""Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words").
+
+    For term :math:`w` with counts :math:`y^a_w, y^b_w`, totals :math:`n^a, n^b`, prior
+    :math:`\alpha_w` and :math:`\alpha_0 = \sum_w \alpha_w`:
+
+    .. math::
+        \delta_w = \log\frac{y^a_w + \alpha_w}{n^a + \alpha_0 - y^a_w - \alpha_w}
+                 - \log\frac{y^b_w + \alpha_w}{n^b + \alpha_0 - y^b_w - \alpha_w},\quad
+        \sigma^2_w \approx \frac{1}{y^a_w + \alpha_w} + \frac{1}{y^b_w + \alpha_w},\quad
+        z_w = \delta_w / \sigma_w .
+
+    Positive ``z``: the term is over-represented in ``a``. The z-scores screen terms; they are not
+    corrected for the many terms compared.
+
+    Parameters
+    ----------
+    counts_a, counts_b : mapping or Series of term -> count
+    prior : mapping or Series of term -> alpha (> 0), or a number (the same alpha for every term)
+        Terms of ``a`` or ``b`` missing from a mapping prior are an error.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term``, ``count_a``, ``count_b``, ``alpha``, ``delta``, ``var``, ``z``, sorted by ``z``
+        (descending, then term).
+
+    Examples
+    --------
+    >>> t = log_odds_dirichlet({"x": 3, "y": 1}, {"x": 1, "y": 3}, 1.0)
+    >>> t[["term", "delta", "var", "z"]].round(4).to_dict("records")[0]
+    {'term': 'x', 'delta': 1.3863, 'var': 0.75, 'z': 1.6008}
+    """
+    import numpy as np
+    import pandas as pd
+
+    a, b = _as_counts(counts_a, "counts_a"), _as_counts(counts_b, "counts_b")
+    terms = a.index.union(b.index)
+    a, b = a.reindex(terms, fill_value=0.0), b.reindex(terms, fill_value=0.0)
+    if isinstance(prior, int | float):
+        if not prior > 0:
+            raise ValueError(f"prior: alpha must be positive, got {prior}")
+        alpha = pd.Series(float(prior), index=terms)
+    else:
+        p = _as_counts(prior, "prior")
+        missing = terms.difference(p.index)
+        if len(missing):
+            raise ValueError(f"prior: no alpha for {len(missing)} term(s), e.g. {list(missing[:3])}")
+        alpha = p.reindex(terms)
+        if not (alpha > 0).all():
+            raise ValueError("prior: every alpha must be positive")
+    n_a, n_b, a0 = float(a.sum()), float(b.sum()), float(alpha.sum())
+    delta = np.log((a + alpha) / (n_a + a0 - a - alpha)) - np.log((b + alpha) / (n_b + a0 - b - alpha))
+    var = 1.0 / (a + alpha) + 1.0 / (b + alpha)
+    out = pd.DataFrame({"term": terms.astype(str), "count_a": a.to_numpy(), "count_b": b.to_numpy(),
+                        "alpha": alpha.to_numpy(), "delta": delta.to_numpy(), "var": var.to_numpy()})
+    out["z"] = out["delta"] / np.sqrt(out["var"])
+    return out.sort_values(["z", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+
+# ========================================================================================== derivation
+
+
+class DerivationError(ProfileError):
+    """History cannot support a profile proposal; the message says why."""
+
+
+def next_version(version: str) -> str:
+    """The version string of a proposal: ``2026Q1`` -> ``2026Q1-r1``, ``2026Q1-r1`` -> ``2026Q1-r2``.
+
+    >>> next_version("2026Q1"), next_version("2026Q1-r9")
+    ('2026Q1-r1', '2026Q1-r10')
+    """
+    m = re.fullmatch(r"(.*)-r(\d+)", version)
+    return f"{m.group(1)}-r{int(m.group(2)) + 1}" if m else f"{version}-r1"
+
+
+def _rounded_weights(weights: Mapping[str, float], digits: int = 4) -> dict[str, float]:
+    """Round weights to ``digits`` and put the rounding residue on the largest, so they sum to 1."""
+    total = sum(weights.values())
+    out = {k: round(float(v) / total, digits) for k, v in weights.items()}
+    top = max(out, key=out.get)
+    out[top] = round(out[top] + 1.0 - sum(out.values()), digits)
+    return out
+
+
+def _covered(term: str, keywords: tuple[str, ...]) -> bool:
+    """Whether an existing keyword already finds ``term`` (English stems by prefix, Chinese by substring)."""
+    if term_language(term) == "zh":
+        return any(k in term or term in k for k in keywords)
+    return any(term.startswith(k.lower()) for k in keywords)
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileProposal:
+    """A profile derived from history, next to the current one, for a person to accept or reject.
+
+    Nothing is written until :func:`accept` is called with it.
+
+    Attributes
+    ----------
+    job_id, criterion : str
+    current, proposed : JobProfile
+        ``proposed`` has a new version (:func:`next_version`), the proposed weights (rounded to 4 decimals),
+        the threshold chosen by ``threshold=`` of :func:`derive_profile`, and the current keywords plus
+        :attr:`added_keywords`.
+    weights : DataFrame
+        Per dimension: ``current``, ``proposed``, ``change`` and the review module's bootstrap stability of
+        the proposed weight (``sd``, ``ci_low``, ``ci_high``, ``share_zero``).
+    cv : dict
+        Cross-validated validity of current vs proposed weights (``baseline_auc``, ``tuned_auc``,
+        ``baseline_r``, ``tuned_r``, their Case III corrections, ``n``, ``folds``, ``caveat``).
+    keywords : DataFrame
+        Log-odds tables: ``source`` (``answers``: top performers vs the rest; ``resumes``: the same on resume
+        texts; ``dimension_specificity``: a dimension's answers vs the other dimensions'), ``dimension`` ("*" = all), ``language``, ``term``,
+        ``count_a`` (top performers / this dimension), ``count_b`` (the rest / other dimensions), ``alpha``, ``delta``, ``var``, ``z``.
+    added_keywords : mapping of dimension -> mapping of language -> tuple of str
+    flagged_keywords : mapping of dimension -> mapping of language -> tuple of str
+        Current keywords that find a term top performers use significantly LESS than the rest (all answers,
+        ``z <= -z_min``): for a person to review; the proposal keeps them.
+    groups : dict
+        How "top performers" were defined and how many candidates, answers and resumes each side had.
+    weight_proposal : workbench.review.weights.WeightProposal
+        The review module's full proposal (pass rates, impact ratios).
+    caveats : tuple of str
+    """
+
+    job_id: str
+    criterion: str
+    current: JobProfile
+    proposed: JobProfile
+    weights: Any
+    cv: dict[str, Any]
+    keywords: Any
+    added_keywords: Mapping[str, Mapping[str, tuple[str, ...]]]
+    groups: dict[str, Any]
+    weight_proposal: Any
+    caveats: tuple[str, ...] = ()
+    flagged_keywords: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def to_frame(self):
+        """One row per dimension: weights current/proposed/change with stability, keywords added per language."""
+        frame = self.weights.copy()
+        for lang in ("en", "zh"):
+            frame[f"keywords_added_{lang}"] = [", ".join(self.added_keywords.get(d, {}).get(lang, ()))
+                                               for d in frame.index]
+        for lang in ("en", "zh"):
+            frame[f"keywords_flagged_{lang}"] = [", ".join(self.flagged_keywords.get(d, {}).get(lang, ()))
+                                                 for d in frame.index]
+        return frame
+
+    def side_by_side(self):
+        """Every field of the two profiles, one row each: ``current``, ``proposed``, ``changed``."""
+        import pandas as pd
+
+        def flat(p: JobProfile) -> dict[str, Any]:
+            out: dict[str, Any] = {"version": p.version, "threshold": p.threshold}
+            for d in p.dimensions:
+                out[f"{d.name}.weight"] = d.weight
+                for lang in ("en", "zh"):
+                    out[f"{d.name}.keywords.{lang}"] = ", ".join(d.keywords.get(lang, ()))
+            return out
+
+        cur, new = flat(self.current), flat(self.proposed)
+        frame = pd.DataFrame({"current": pd.Series(cur, dtype=object), "proposed": pd.Series(new, dtype=object)})
+        frame["changed"] = [cur.get(k) != new.get(k) for k in frame.index]
+        frame.index.name = "field"
+        return frame
+
+    def to_records(self) -> dict[str, Any]:
+        """JSON-ready summary (NaN as None)."""
+        from workbench.review.weights import _clean
+
+        top = self.keywords.sort_values("z", ascending=False).groupby(["source", "dimension", "language"]).head(10)
+        return _clean({
+            "job_id": self.job_id, "criterion": self.criterion, "current_version": self.current.version,
+            "proposed_version": self.proposed.version, "current": profile_to_dict(self.current),
+            "proposed": profile_to_dict(self.proposed),
+            "weights": [{"dimension": d, **row} for d, row in self.weights.to_dict(orient="index").items()],
+            "cv": self.cv, "groups": self.groups,
+            "added_keywords": {d: dict(v) for d, v in self.added_keywords.items()},
+            "flagged_keywords": {d: dict(v) for d, v in self.flagged_keywords.items()},
+            "keywords": top.to_dict(orient="records"), "caveats": list(self.caveats),
+        })
+
+
+def accept(proposal: ProfileProposal, path: str | Path) -> Path:
+    """Write the proposed profile to a NEW file; never overwrites anything.
+
+    Parameters
+    ----------
+    proposal : ProfileProposal
+    path : str or Path
+        A ``.yaml`` file path, or a folder, where the file is ``<job_id>@<version>.yaml``. Keep proposals
+        out of a dataset's ``profiles/`` folder (its loader reads ``<job_id>.yaml`` files only and reports
+        others), e.g. in ``profiles/proposed/``; adopting a profile means a person replaces
+        ``profiles/<job_id>.yaml`` on purpose.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    FileExistsError
+        The file exists already (a version is written once).
+    """
+    path = Path(path)
+    if path.is_dir() or not path.suffix:
+        path = path / f"{proposal.job_id}@{proposal.proposed.version}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(profile_to_dict(proposal.proposed), allow_unicode=True, sort_keys=False)
+    profile_from_dict(yaml.safe_load(text), source=str(path))  # what is written must load back
+    with open(path, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite
+        fh.write(text)
+    return path
+
+
+def _resume_texts(dataset: Any, candidates: Any, resumes: Mapping[str, Any] | None) -> tuple[dict[str, str], int]:
+    """candidate_id -> resume text: from ``resumes`` (Resume or str) or the dataset's ``.txt`` resume files."""
+    texts: dict[str, str] = {}
+    skipped = 0
+    if resumes is not None:
+        for cid, r in resumes.items():
+            texts[str(cid)] = r if isinstance(r, str) else "\n".join(resume_lines(r))
+        return texts, skipped
+    root = getattr(dataset, "path", None)
+    if root is None or "resume_path" not in candidates.columns:
+        return texts, skipped
+    for cid, rel in zip(candidates["candidate_id"], candidates["resume_path"]):
+        if not isinstance(rel, str) or not rel:
+            continue
+        file = Path(root) / rel
+        if file.suffix.lower() == ".txt" and file.is_file():
+            texts[str(cid)] = file.read_text(encoding="utf-8", errors="replace")
+        else:
+            skipped += 1
+    return texts, skipped
+
+
+def _counts(token_lists) -> Any:
+    import pandas as pd
+
+    flat = [t for toks in token_lists for t in toks]
+    return pd.Series(flat, dtype="object").value_counts() if flat else pd.Series(dtype="float64")
+
+
+def _log_odds_by_language(tokens_a, tokens_b, prior_weight: float, min_total: int = 1) -> list[Any]:
+    """One log-odds table per language; the prior is the pooled counts, alpha_0 = prior_weight * tokens.
+
+    ``<num>`` counts in every language that has words of its own; terms used fewer than ``min_total`` times
+    on both sides together are left out of the table (after the computation).
+    """
+    a, b = _counts(tokens_a), _counts(tokens_b)
+    frames = []
+    for lang in ("en", "zh"):
+        def keep(s):
+            return s[[t == NUMBER_TOKEN or term_language(t) == lang for t in s.index]] if len(s) else s
+
+        ka, kb = keep(a), keep(b)
+        pooled = ka.add(kb, fill_value=0)
+        if ka.sum() == 0 or kb.sum() == 0 or len(pooled.index.difference([NUMBER_TOKEN])) < 2:
+            continue
+        table = log_odds_dirichlet(ka, kb, informative_prior(pooled, prior_weight * float(pooled.sum())))
+        table = table[table["count_a"] + table["count_b"] >= min_total].reset_index(drop=True)
+        table.insert(0, "language", lang)
+        frames.append(table)
+    return frames
+
+
+def derive_profile(
+    dataset: Any,
+    job_id: str,
+    *,
+    criterion: str = "final_passed",
+    shrinkage: float | str = "auto",
+    threshold: str | float = "matched",
+    top_quantile: float = 0.5,
+    kinds: tuple[str, ...] = ("behavioral", "situational"),
+    resumes: Mapping[str, Any] | None = None,
+    prior_weight: float = 0.1,
+    z_min: float = 2.58,
+    min_count: int = 10,
+    min_total: int = 3,
+    max_new_keywords: int = 5,
+    n_boot: int = 200,
+    folds: int = 5,
+    random_state: int | None = 0,
+    version: str | None = None,
+) -> ProfileProposal:
+    """Propose a new profile for ``job_id`` from its history: dimension weights and keywords.
+
+    Weights come from the review module (:func:`workbench.review.weights.weight_proposal`): non-negative
+    weights fitted on the AI-passed candidates who have the criterion, shrunk toward the current (expert)
+    weights, with bootstrap stability and cross-validated validity of current vs proposed weights.
+
+    Keywords: the "top performers" are the hires whose performance is at or above the ``top_quantile`` of
+    the rated hires (all hires when nobody is rated yet); "the rest" is every other applicant of the job.
+    Answer texts (of questions of ``kinds``) and resume texts are tokenised (:func:`tokenize`) and compared
+    with :func:`log_odds_dirichlet`, per dimension (answers to that dimension's questions), over all
+    answers (dimension ``"*"``), and over resumes, separately per language. The prior is the pooled counts
+    of the two sides scaled to alpha_0 = ``prior_weight`` x (their number of tokens). A term is added to a
+    dimension's keywords when ``z >= z_min``, the top performers used it at least ``min_count`` times, it
+    is not a number and no current keyword finds it; a term goes to the one dimension where its z is
+    largest, at most ``max_new_keywords`` per dimension and language. A term must also be specific to the
+    dimension: over-represented (``z >= z_min``) in that dimension's answers against the other dimensions'
+    answers (source ``dimension_specificity``); so words every good answer uses (numbers, "revenue", "rose")
+    stay in the all-answers table (dimension ``"*"``) rather than being filed under one dimension. Current
+    keywords are never removed. Terms used fewer than ``min_total`` times in a comparison are left out of
+    its table (this also keeps most names and e-mail fragments of resumes out of it).
+
+    Parameters
+    ----------
+    dataset : workbench.data.Dataset or str or Path
+        A loaded dataset or its folder.
+    job_id : str
+    criterion : {"final_passed", "final_score", "performance", "retained_12m"}
+        What the weights should predict (range-restricted: only AI-passed candidates have it).
+    shrinkage : float or "auto"
+        Toward the current weights; "auto" uses the review loop's rule (150 / (150 + n with criterion)).
+    threshold : "matched", "current" or float
+        Threshold of the proposed profile: "matched" keeps the current projected AI pass rate (rounded to
+        2 decimals), "current" keeps the current threshold.
+    top_quantile, kinds, resumes, prior_weight, z_min, min_count, min_total, max_new_keywords
+        Keyword settings (see above). ``resumes`` maps candidate_id to a :class:`Resume` or text; by
+        default the dataset's ``.txt`` resume files are read (other formats need parsing first and are
+        counted in ``groups["resumes_skipped"]``).
+    n_boot, folds, random_state
+        Bootstrap resamples, cross-validation folds and seed of the weight proposal.
+    version : str, optional
+        Version of the proposed profile; default :func:`next_version` of the current one.
+
+    Returns
+    -------
+    ProfileProposal
+
+    Raises
+    ------
+    DerivationError
+        Unknown job, no hires, no answer texts; the review module's errors (too few candidates, constant
+        criterion) pass through with their messages.
+
+    Examples
+    --------
+    >>> from workbench.simulate import simulate, small_config
+    >>> sim = simulate(small_config(n_candidates=600, seed=3))
+    >>> from types import SimpleNamespace
+    >>> ds = SimpleNamespace(profiles=sim.profiles, table=sim.tables.__getitem__, path=None)
+    >>> prop = derive_profile(ds, "product_manager", n_boot=0, folds=3)
+    >>> prop.proposed.version, round(sum(prop.proposed.weights.values()), 6), prop.current is sim.profiles["product_manager"]
+    ('2026Q1-r1', 1.0, True)
+    """
+    import pandas as pd
+
+    from workbench.review.inputs import review_inputs_from_tables
+    from workbench.review.loop import shrinkage_for
+    from workbench.review.weights import weight_proposal
+
+    if isinstance(dataset, str | Path):
+        from workbench.data import load
+
+        dataset = load(dataset)
+    profiles = dataset.profiles
+    if job_id not in profiles:
+        raise DerivationError(f"job {job_id!r} has no profile (profiles: {', '.join(sorted(profiles)) or 'none'})")
+    current = profiles[job_id]
+    tables = {name: dataset.table(name) for name in
+              ("candidates", "questions", "answers", "ai_decisions", "final_rounds", "outcomes")}
+
+    # ---- weights (the review module)
+    inputs = review_inputs_from_tables(tables, current, criterion)
+    shrink = shrinkage_for(inputs.n_with_criterion) if shrinkage == "auto" else float(shrinkage)
+    wp = weight_proposal(inputs, shrinkage=shrink, n_boot=n_boot, folds=folds, random_state=random_state)
+    weights = wp.weights.copy()
+    weights.insert(2, "change", weights["proposed"] - weights["current"])
+    new_weights = _rounded_weights(weights["proposed"].to_dict())
+
+    # ---- top performers vs the rest
+    cands = tables["candidates"]
+    cands = cands[cands["job_id"] == job_id]
+    outcomes = tables["outcomes"]
+    hires = outcomes[outcomes["candidate_id"].isin(cands["candidate_id"])
+                     & outcomes["hired"].astype("boolean").fillna(False).astype(bool)]
+    if hires.empty:
+        raise DerivationError(f"{job_id}: no hired candidate in outcomes, so there are no top performers to learn "
+                              "keywords from")
+    perf = pd.to_numeric(hires["performance"], errors="coerce")
+    if perf.notna().any():
+        cut = float(perf.quantile(top_quantile))
+        top = set(hires.loc[perf >= cut, "candidate_id"])
+        definition = f"hired with performance >= {cut:g} (quantile {top_quantile:g} of {int(perf.notna().sum())} rated hires)"
+    else:
+        top = set(hires["candidate_id"])
+        definition = "hired (no performance ratings yet)"
+
+    # ---- answers: per dimension and overall
+    bank = tables["questions"]
+    bank = bank[(bank["job_id"] == job_id) & bank["kind"].isin(kinds)][["question_id", "dimension"]]
+    ans = tables["answers"]
+    ans = ans[ans["candidate_id"].isin(cands["candidate_id"])].merge(bank, on="question_id")
+    ans = ans[ans["answer_text"].notna() & (ans["answer_text"].astype(str).str.strip() != "")]
+    if ans.empty:
+        raise DerivationError(f"{job_id}: no answer texts for questions of kind {', '.join(kinds)}")
+    ans = ans.assign(tokens=[tokenize(str(t)) for t in ans["answer_text"]],
+                     top=ans["candidate_id"].isin(top).to_numpy())
+    frames = []
+    for dim, group in [("*", ans), *((d, ans[ans["dimension"] == d]) for d in current.dimension_names)]:
+        for table in _log_odds_by_language(group.loc[group["top"], "tokens"], group.loc[~group["top"], "tokens"],
+                                           prior_weight, min_total):
+            table.insert(0, "dimension", dim)
+            table.insert(0, "source", "answers")
+            frames.append(table)
+        if dim != "*":  # specificity: this dimension's answers (everyone) vs the other dimensions' answers
+            inside = ans["dimension"] == dim
+            for table in _log_odds_by_language(ans.loc[inside, "tokens"], ans.loc[~inside, "tokens"],
+                                               prior_weight, min_total):
+                table.insert(0, "dimension", dim)
+                table.insert(0, "source", "dimension_specificity")
+                frames.append(table)
+
+    # ---- resumes (where text is available)
+    texts, skipped = _resume_texts(dataset, cands, resumes)
+    res_top = [tokenize(t) for c, t in texts.items() if c in top]
+    res_rest = [tokenize(t) for c, t in texts.items() if c not in top]
+    if res_top and res_rest:
+        for table in _log_odds_by_language(res_top, res_rest, prior_weight):
+            table.insert(0, "dimension", "*")
+            table.insert(0, "source", "resumes")
+            frames.append(table)
+    keywords = pd.concat(frames, ignore_index=True)
+
+    # ---- keywords to add: significant, frequent, new, each term in its best dimension
+    per_dim = keywords[(keywords["source"] == "answers") & (keywords["dimension"] != "*")]
+    spec = keywords[keywords["source"] == "dimension_specificity"].set_index(["dimension", "language", "term"])["z"]
+    z_spec = spec.reindex(pd.MultiIndex.from_frame(per_dim[["dimension", "language", "term"]])).to_numpy()
+    cand = per_dim[(per_dim["z"] >= z_min) & (z_spec >= z_min) & (per_dim["count_a"] >= min_count)
+                   & (per_dim["term"] != NUMBER_TOKEN)]
+    cand = cand.sort_values("z", ascending=False).drop_duplicates(["language", "term"])
+    current_kw = {d.name: d.keywords for d in current.dimensions}
+    added: dict[str, dict[str, tuple[str, ...]]] = {}
+    for (dim, lang), rows in cand.groupby(["dimension", "language"], sort=False):
+        terms = [t for t in rows["term"] if not _covered(t, current_kw[dim].get(lang, ()))][:max_new_keywords]
+        if terms:
+            added.setdefault(dim, {})[lang] = tuple(terms)
+
+    # ---- current keywords that top performers use LESS (shown, never removed automatically)
+    overall = keywords[(keywords["source"] == "answers") & (keywords["dimension"] == "*")]
+    flagged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for d in current.dimensions:
+        for lang, kws in d.keywords.items():
+            low = overall[(overall["language"] == lang) & (overall["z"] <= -z_min)]
+            hit = tuple(kw for kw in kws if any(_covered(t, (kw,)) for t in low["term"]))
+            if hit:
+                flagged.setdefault(d.name, {})[lang] = hit
+
+    # ---- the proposed profile
+    if threshold == "matched":
+        new_threshold = round(float(wp.matched_threshold), 2)
+    elif threshold == "current":
+        new_threshold = current.threshold
+    else:
+        new_threshold = float(threshold)
+    dims = tuple(
+        Dimension(d.name, new_weights[d.name],
+                  {lang: tuple(d.keywords.get(lang, ())) + added.get(d.name, {}).get(lang, ())
+                   for lang in dict.fromkeys([*d.keywords, *added.get(d.name, {})])},
+                  d.description)
+        for d in current.dimensions)
+    proposed = JobProfile(job_id, version or next_version(current.version), new_threshold, dims, current.title,
+                          current.language)
+    n_top = int(ans.loc[ans["top"], "candidate_id"].nunique())
+    groups = {"top_performers": definition, "n_top": n_top,
+              "n_rest": int(ans.loc[~ans["top"], "candidate_id"].nunique()),
+              "answers_top": int(ans["top"].sum()), "answers_rest": int((~ans["top"]).sum()),
+              "resumes_top": len(res_top), "resumes_rest": len(res_rest), "resumes_skipped": skipped,
+              "shrinkage": shrink}
+    caveats = [*wp.caveats,
+               f"Keyword z-scores screen {len(keywords)} term comparisons without a multiplicity correction; "
+               f"terms were added at z >= {z_min:g} with at least {min_count} uses by top performers.",
+               "Top performers are hires, who passed the AI interview and the final round: their words reflect "
+               "what the current process selected as well as what predicts performance."]
+    if skipped:
+        caveats.append(f"{skipped} resume file(s) were not .txt and were left out; pass parsed resumes via "
+                       "resumes= to include them.")
+    if len(res_top) < 10:
+        caveats.append(f"only {len(res_top)} top performers have a resume text: resume keywords are unreliable.")
+    return ProfileProposal(job_id, criterion, current, proposed, weights, wp.cv, keywords,
+                           {d: dict(v) for d, v in added.items()}, groups, wp, tuple(caveats), flagged)

@@ -141,3 +141,16 @@ def test_review_bad_options_fail_cleanly(args, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_profile_derive_proposes_and_never_overwrites(tmp_path):
+    demo = default_demo_path()
+    before = (demo / "profiles" / "product_manager.yaml").read_bytes()
+    code, doc = run_json("profile", "derive", demo, "--job", "product_manager", "--accept-into", tmp_path)
+    assert code == 0
+    assert doc["proposed_version"] != doc["current_version"]
+    written = Path(doc["written"])
+    assert written.parent == tmp_path and written.is_file()
+    assert (demo / "profiles" / "product_manager.yaml").read_bytes() == before
+    again = run("profile", "derive", demo, "--job", "product_manager", "--accept-into", tmp_path)
+    assert again.exit_code == 2 and "exists" in again.stderr

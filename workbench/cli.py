@@ -170,6 +170,47 @@ def review(
     emit(result.to_dict(), as_json, result.summary)
 
 
+profile_app = typer.Typer(no_args_is_help=True, help="Job profiles: derive a proposal from history, accept it.")
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("derive")
+def profile_derive(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    job: Annotated[str, typer.Option("--job", help="Job id (a profile of the dataset).")],
+    criterion: Annotated[str, typer.Option("--criterion", help="Criterion the weights are fitted to.")] = "final_passed",
+    accept_into: Annotated[
+        Path | None,
+        typer.Option("--accept-into", help="Also write the proposal as a NEW profile file in this folder."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose weights and keywords from history, side by side with the current profile (never overwrites)."""
+    from workbench.data import load
+    from workbench.profile import accept, derive_profile
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    dataset = guarded(lambda: load(data))
+    proposal = guarded(lambda: derive_profile(dataset, job, criterion=criterion))
+    document = proposal.to_records()
+    if accept_into is not None:
+        document["written"] = str(guarded(lambda: accept(proposal, accept_into)))
+    emit(document, as_json, lambda: _proposal_summary(proposal, document.get("written")))
+
+
+def _proposal_summary(proposal: Any, written: str | None) -> str:
+    side = proposal.side_by_side()
+    changed = side[side["changed"]] if "changed" in side.columns else side
+    lines = [
+        f"{proposal.job_id}: proposal {proposal.current.version} -> {proposal.proposed.version} "
+        f"(criterion {proposal.criterion}); changed fields:",
+        changed.to_string(),
+    ]
+    lines.append(f"written to {written}" if written else "nothing written (use --accept-into DIR to write a new file)")
+    return "\n".join(lines)
+
+
 @app.command()
 def demo(
     data: Annotated[Path | None, typer.Option("--data", help="Dataset (default: datasets/demo).")] = None,

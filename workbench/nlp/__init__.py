@@ -1,0 +1,13 @@
+"""Language tools shared by resume parsing and answer feedback: spaCy blank pipelines (``en``; ``zh`` with
+jieba) with rule components whose patterns live in versioned JSONL files.
+
+>>> from workbench.nlp import get_pipeline, detect_language
+>>> detect_language("2019年3月至今 美的集团 大客户经理")
+'zh'
+"""
+
+from .patterns import PATTERN_DIR, PatternError, PatternSet, available_patterns, load_patterns, parse_patterns
+from .pipeline import LANGS, detect_language, entities, get_pipeline
+
+__all__ = ["LANGS", "PATTERN_DIR", "PatternError", "PatternSet", "available_patterns", "detect_language", "entities",
+           "get_pipeline", "load_patterns", "parse_patterns"]

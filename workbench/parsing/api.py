@@ -1,0 +1,224 @@
+"""Entry points: parse one file, a table of resumes, or a batch; the contract dict; the blind version.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "cv.txt"
+>>> _ = p.write_text("个人简历\\n姓名：黄强\\n电话：195-3808-9410\\n\\n工作经历\\n2019年3月至今  美的集团  大客户经理\\n", encoding="utf-8")
+>>> d = resume_to_dict(parse_file(p, reference_date="2020-03-01"))
+>>> d["name"], d["language"], d["experience"], d["years_experience"]
+('黄强', 'zh', [{'employer': '美的集团', 'title': '大客户经理', 'start': '2019-03', 'end': 'present'}], 1.0)
+>>> redact(parse_file(p)).name, any("黄强" in ln for ln in redact(parse_file(p)).lines)
+('', False)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ..records import Resume
+from .errors import ParseError
+from .extract import extract
+from .readers import (MAX_BYTES, MAX_PAGES, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, check_zip, decode_text,
+                      read_checked, read_lines, text_lines)
+from .skills import Taxonomy
+
+TEXT_COLUMNS = ("resume_text", "resume", "text", "content", "cv", "简历", "简历内容", "简历文本")
+ID_COLUMNS = ("candidate_id", "id", "file", "name_id")
+_SENSITIVE = re.compile(
+    r"性别|年龄|出生|生日|民族|籍贯|婚姻|照片|政治面貌|身份证|\bgender\b|\bsex\b|\bage\b\s*[:：]|\bdate of birth\b|\bdob\b|"
+    r"\bborn\b|\bbirth|\bmarital\b|\bnationality\b|\breligion\b|\bphoto\b|\bpronouns?\b|\b(?:he|she)/(?:him|her)\b",
+    re.IGNORECASE)
+
+
+def parse_file(path: str | Path, *, reference_date=None, max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES,
+               backend: str = "pdfium", taxonomy: Taxonomy | None = None) -> Resume:
+    """Parse one resume file (PDF, DOCX or text) into a :class:`~workbench.records.Resume`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; its extension must match its content.
+    reference_date : str or date, optional
+        The date "present" means (ISO string or date; default today).
+    max_bytes, max_pages : int
+        Input limits; larger files raise :class:`ParseError`.
+    backend : {"pdfium", "pdfplumber"}
+        PDF character reader (same layout cues; pdfium is faster).
+    taxonomy : Taxonomy, optional
+        Skill taxonomy (default: the bundled ``skills.yaml``).
+
+    Raises
+    ------
+    ParseError
+        With the file name and a reason (encrypted, corrupt, no text layer, empty, too large, zip bomb,
+        wrong extension, a table instead of a document).
+    """
+    lines = read_lines(path, max_bytes=max_bytes, max_pages=max_pages, backend=backend)
+    return extract(lines, source=str(path), reference_date=reference_date, taxonomy=taxonomy)
+
+
+def _table_frame(path: Path, data: bytes, kind: str):
+    import pandas as pd
+
+    if kind == "xlsx":
+        check_zip(data, str(path))
+        return pd.read_excel(io.BytesIO(data), dtype=str)
+    text = decode_text(data, str(path))
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False)
+
+
+def parse_table(path: str | Path, *, text_column: str | None = None, id_column: str | None = None,
+                reference_date=None, max_bytes: int = MAX_BYTES,
+                taxonomy: Taxonomy | None = None) -> list[Resume]:
+    """Parse a CSV/TSV/XLSX table with one resume per row (the text in ``text_column``).
+
+    The text column defaults to the first of ``resume_text, resume, text, content, cv, 简历, ...`` present, else
+    the column with the longest texts. Each result's ``source`` is ``file#id`` (``id_column`` or the row number).
+    """
+    p = Path(path)
+    data, kind = read_checked(p, max_bytes=max_bytes)
+    if kind not in ("csv", "xlsx"):
+        raise ParseError(str(path), "not a table (use parse_file for documents)")
+    try:
+        df = _table_frame(p, data, kind)
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError(str(path), f"cannot read the table ({type(exc).__name__}: {exc})") from None
+    if df.empty:
+        raise ParseError(str(path), "the table has no rows")
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if text_column is None:
+        text_column = next((cols[c] for c in TEXT_COLUMNS if c in cols), None)
+        if text_column is None:
+            text_column = max(df.columns, key=lambda c: df[c].fillna("").astype(str).str.len().mean())
+    elif text_column not in df.columns:
+        raise ParseError(str(path), f"no column {text_column!r} (columns: {', '.join(map(str, df.columns))})")
+    if id_column is None:
+        id_column = next((cols[c] for c in ID_COLUMNS if c in cols), None)
+    out = []
+    for i, row in enumerate(df.itertuples(index=False), start=1):
+        rec = row._asdict() if hasattr(row, "_asdict") else dict(zip(df.columns, row))
+        rec = dict(zip(df.columns, row))
+        text = str(rec.get(text_column) or "")
+        rid = str(rec[id_column]) if id_column is not None else str(i)
+        lines = text_lines(text.replace("\\n", "\n"))
+        out.append(extract(lines, source=f"{path}#{rid}", reference_date=reference_date, taxonomy=taxonomy))
+    return out
+
+
+def resume_to_dict(resume: Resume) -> dict:
+    """The command-contract dict of ``workbench parse`` (``lines`` left out)."""
+    return {
+        "file": resume.source, "name": resume.name, "email": resume.email, "phone": resume.phone,
+        "education": [dataclasses.asdict(e) for e in resume.education],
+        "experience": [dataclasses.asdict(j) for j in resume.experience],
+        "years_experience": resume.years_experience, "skills": list(resume.skills),
+        "quantified_achievements": list(resume.quantified_achievements), "language": resume.language,
+    }
+
+
+def redact(resume: Resume) -> Resume:
+    """The blind version used for scoring: no name, email, phone, gender, age, birth date or photo.
+
+    Lines that contain any of them (or a labelled personal detail such as 性别/Gender, 出生/Date of birth) are
+    removed; the fields kept are the ones scoring may use. ``source`` is kept so results can be joined back.
+    """
+    secrets = [s for s in (resume.name, resume.email, resume.phone) if s]
+    name_parts = [p for p in re.split(r"\s+", resume.name) if len(p) > 2] if resume.name else []
+    digits = re.sub(r"\D", "", resume.phone)
+
+    def leaks(line: str) -> bool:
+        if any(s in line for s in secrets) or _SENSITIVE.search(line):
+            return True
+        if name_parts and all(p.lower() in line.lower() for p in name_parts):
+            return True
+        return bool(digits) and len(digits) >= 7 and digits in re.sub(r"\D", "", line)
+
+    return dataclasses.replace(resume, name="", email="", phone="",
+                               lines=tuple(ln for ln in resume.lines if not leaks(ln)),
+                               quantified_achievements=tuple(a for a in resume.quantified_achievements if not leaks(a)))
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to parse: files as given, folders searched recursively for supported extensions (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS))
+        else:
+            out.append(p)
+    return out
+
+
+def _work(args: tuple) -> tuple[list[Resume], list[tuple[str, str]]]:
+    path, kwargs = args
+    try:
+        if Path(path).suffix.lower() in TABLE_EXTENSIONS:
+            return parse_table(path, **kwargs), []
+        return [parse_file(path, **kwargs)], []
+    except ParseError as exc:
+        return [], [(exc.file, exc.reason)]
+    except Exception as exc:  # never stop a batch on one file
+        return [], [(str(path), f"unexpected {type(exc).__name__}: {exc}")]
+
+
+def parse_many(paths: Sequence[str | Path], *, workers: int = 2, progress: bool = True, reference_date=None,
+               **kwargs) -> tuple[list[Resume], list[tuple[str, str]]]:
+    """Parse many files on a process pool, with a progress bar; one bad file never stops the batch.
+
+    Folders are searched for supported files; tables give one result per row.
+
+    Returns
+    -------
+    results : list of Resume
+        In input order.
+    failures : list of (file, reason)
+        Files that could not be parsed.
+    """
+    from tqdm.auto import tqdm
+
+    files = expand_paths(paths)
+    jobs = [(str(f), {"reference_date": reference_date, **kwargs}) for f in files]
+    workers = max(1, min(workers, len(jobs), os.cpu_count() or 1))
+    results: list[Resume] = []
+    failures: list[tuple[str, str]] = []
+    bar = tqdm(total=len(jobs), desc="parsing resumes", unit="file", disable=not progress)
+    try:
+        if workers == 1:
+            outs = map(_work, jobs)
+            for ok, bad in outs:
+                results.extend(ok)
+                failures.extend(bad)
+                bar.update()
+        else:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                for ok, bad in pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8) or 1)):
+                    results.extend(ok)
+                    failures.extend(bad)
+                    bar.update()
+    finally:
+        bar.close()
+    if failures and progress:
+        bar.write(f"{len(failures)} file(s) failed:")
+        for f, reason in failures:
+            bar.write(f"  {f}: {reason}")
+    return results, failures
+
+
+def parse_command(paths: Sequence[str | Path], *, workers: int = 2, progress: bool = False,
+                  reference_date=None) -> tuple[list[dict], list[dict]]:
+    """What ``workbench parse FILE... --json`` prints: contract dicts and ``{file, reason}`` failures."""
+    results, failures = parse_many(paths, workers=workers, progress=progress, reference_date=reference_date)
+    return [resume_to_dict(r) for r in results], [{"file": f, "reason": r} for f, r in failures]

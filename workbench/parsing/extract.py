@@ -1,0 +1,467 @@
+"""Field extraction: lines in reading order -> :class:`~workbench.records.Resume`.
+
+The steps are rule based and layout aware: section headings (bundled ``sections`` patterns, plus font size,
+boldness or capitals for headings the patterns do not know), the name (largest font on page one, ``姓名：``,
+or the first name-like line), contact details, then entries in the experience and education sections. An
+entry is a block of header lines (not bullets, not wrapped continuations) with its dates, wherever the layout
+put them (same line, a right-aligned column, the line below); its pieces (split on commas, dashes, bars,
+layout gaps) are classified with the spaCy pipeline's DEGREE, TITLE and SCHOOL entities and a location test.
+
+Examples
+--------
+>>> from workbench.parsing.readers import text_lines
+>>> r = extract(text_lines('''Ana Lima
+... ana@x.org | +1 (415) 555-0100
+... EXPERIENCE
+... Data Analyst, Globex — Jan 2020 – Present
+... - Cut churn by 12% in 2023
+... EDUCATION
+... B.S. in Statistics, Ohio State University, 2015 – 2019'''), reference_date="2024-01-15")
+>>> r.name, r.email, r.experience[0].employer, r.experience[0].title, r.years_experience
+('Ana Lima', 'ana@x.org', 'Globex', 'Data Analyst', 4.0)
+>>> r.education[0].degree_level, r.education[0].field, r.quantified_achievements
+('bachelor', 'Statistics', ('Cut churn by 12% in 2023',))
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from ..nlp import detect_language, get_pipeline, load_patterns
+from ..records import Education, Job, Resume
+from .dates import DateRange, find_ranges, strip_ranges, years_of_experience
+from .readers import Line
+from .skills import Taxonomy, canonical, find_skills, load_taxonomy
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?![\w/])")
+BULLET = re.compile(r"^\s*(?:[•◆◦▪▸►●○■□✓✔➢➤\-*–·]|\d{1,2}[.)]\s)\s*")
+QUANTITY = re.compile(
+    r"\d[\d,.]*\s*(?:%|％|x\b|×|倍|万|亿|千|百万|家|个|人|名|项|位|k\b|K\b|M\b|B\b|bn\b|\+|"
+    r"\s(?:million|billion|thousand|users|customers|clients|people|engineers|percent))"
+    r"|[$€£¥￥]\s?\d", re.IGNORECASE)
+DURATION = re.compile(r"^\(?\s*(?:\d+\s*(?:years?|yrs?|months?|mos?)\.?\s*){1,2}\)?$", re.IGNORECASE)
+LABEL_PREFIX = re.compile(r"^(?:date|dates|period|location|place|duration|company|employer|position|title|role|"
+                          r"degree|school|university|major|时间|公司|职位|学校|专业|学历)\s*[:：]\s*", re.IGNORECASE)
+PIECE_SPLIT = re.compile(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])|\s+[–—|·•]\s+|\s+-\s+|,\s+|，|\s{2,}|;\s+|\s+at\s+|\s+@\s+|(?<=\S)\s*[|·]\s*(?=\S)")
+COLUMN_LABELS = re.compile(r"(?i)dates?|period|time|duration|employer|company|organi[sz]ation|title|position|role|"
+                           r"designation|location|degree|school|institution|university|major|field|时间|起止时间|"
+                           r"公司|单位|职位|岗位|地点|学校|院校|专业|学历|学位")
+CONTACT_KEYS = re.compile(r"^(?:phone|tel|mobile|cell|email|e-mail|电话|手机|邮箱|联系电话)\b", re.IGNORECASE)
+REGIONS = {
+    "usa", "us", "u.s.", "united states", "uk", "united kingdom", "england", "canada", "india", "china", "germany",
+    "france", "japan", "türkiye", "turkey", "australia", "singapore", "netherlands", "spain", "italy", "brazil",
+    "mexico", "remote", "ireland", "sweden", "switzerland", "israel", "korea", "south korea", "hong kong",
+    "taiwan", "new york", "california", "texas", "karnataka", "maharashtra", "tamil nadu", "delhi", "new delhi",
+    "telangana", "uttar pradesh", "haryana", "kerala", "gujarat", "west bengal", "orissa", "odisha",
+    "andhra pradesh", "punjab", "rajasthan", "madhya pradesh", "bihar", "jharkhand", "goa",
+}
+_NOT_NAMES = {"resume", "curriculum vitae", "cv", "个人简历", "简历", "personal resume", "résumé", "biodata"}
+
+
+@dataclass
+class _Block:
+    lines: list[Line] = field(default_factory=list)
+    dates: list[DateRange] = field(default_factory=list)
+    pieces: list[tuple[str, bool]] = field(default_factory=list)  # (text, was a separate layout segment)
+
+
+def _norm_heading(text: str) -> str:
+    t = re.sub(r"[\s:：.\-–—_•#*|]+$", "", text.strip().lower())
+    t = re.sub(r"^[\s#*•\-–—_|]+", "", t)
+    return re.sub(r"\s+", " ", t.replace("&", "and"))
+
+
+def _section_table(lang: str) -> dict[str, str]:
+    ps = load_patterns("sections")
+    return {_norm_heading(p["pattern"]): p["id"] for p in ps.for_lang(lang) if isinstance(p["pattern"], str)}
+
+
+def _is_bullet(text: str) -> bool:
+    return bool(BULLET.match(text)) and not re.match(r"^\s*[-–]\s*\d{4}", text)
+
+
+def _body_size(lines: list[Line]) -> float:
+    sizes = [ln.size for ln in lines if ln.size]
+    return statistics.median(sizes) if sizes else 0.0
+
+
+def _heading_id(ln: Line, table: dict[str, str], body: float) -> str | None:
+    """Section id of a heading line, ``other`` for an unknown heading, None for text."""
+    text = ln.text.strip()
+    key = _norm_heading(text)
+    if key in table:
+        return table[key]
+    if len(key) > 40 or not key or re.search(r"\d|@", key) or _is_bullet(text):
+        return None
+    words = key.split()
+    if len(words) > 5:
+        return None
+    larger = body and ln.size >= body * 1.12
+    caps = bool(re.fullmatch(r"[A-Z][A-Z &/'-]{2,}", text)) and len(words) <= 4
+    if ln.heading or (larger and (ln.bold or ln.size >= body * 1.25)) or (caps and not find_ranges(text)):
+        return "other"
+    return None
+
+
+def _pieces(text: str, *, split_at: bool = True) -> list[str]:
+    text = LABEL_PREFIX.sub("", text.strip())
+    if not split_at:
+        text = re.sub(r"\s+(at|@)\s+", " \\1\u2060", text)
+    text = re.sub(r"\b(?:date|location|dates)\s*:\s*", "  ", text, flags=re.IGNORECASE)
+    out = []
+    for p in PIECE_SPLIT.split(text):
+        p = p.strip(" \t,;:|–—-·•()[]")
+        if p and not DURATION.match(p):
+            out.append(p)
+    return out
+
+
+def _is_region(p: str) -> bool:
+    low = p.lower().strip(".")
+    if re.fullmatch(r"[A-Z]{2,3}", p.strip()) and any(e.label_ in ("DEGREE", "TITLE") for e in _ents(p, "en")):
+        return False
+    return low in REGIONS or bool(re.fullmatch(r"[A-Z]{2,3}|[A-Z]\.[A-Z]\.", p.strip()))
+
+
+def _mark_locations(pieces: list[str], separate: list[bool]) -> list[bool]:
+    """Which pieces are locations: a region/state code and the city piece right before it."""
+    loc = [False] * len(pieces)
+    for i, p in enumerate(pieces):
+        if _is_region(p):
+            loc[i] = True
+            j = i - 1
+            while j >= 0 and not loc[j] and len(pieces[j].split()) <= 3 and pieces[j][:1].isupper() \
+                    and not _is_region(pieces[j]) and j >= i - 2:
+                loc[j] = True
+                if not (j - 1 >= 0 and _is_region(pieces[j - 1])):
+                    break
+                j -= 1
+    return loc
+
+
+def _ents(text: str, lang: str):
+    return get_pipeline(lang)(text).ents
+
+
+@dataclass
+class _Ctx:
+    lang: str
+    body: float
+
+
+def _blocks(lines: list[Line]) -> list[_Block]:
+    """Group a section's lines into entry blocks (header lines + dates)."""
+    blocks: list[_Block] = []
+    prev_kind = "none"  # header | body
+    bullet_x = None
+    pending_open: DateRange | None = None
+    for ln in lines:
+        segs = list(ln.segments or (ln.text,))
+        seg_x = list(ln.seg_x) if len(ln.seg_x) == len(segs) else [ln.x0] * len(segs)
+        dates: list[DateRange] = []
+        keep: list[tuple[str, float]] = []
+        for s, sx in zip(segs, seg_x):
+            rs = find_ranges(s)
+            rest = strip_ranges(s) if rs else s
+            if rs:
+                dates.extend(rs)
+            if rest and not DURATION.match(rest):
+                keep.append((rest, sx))
+        # a range split over two lines: "2017 –" / "Present"
+        if pending_open is not None and dates and dates[0].start == "" and blocks:
+            blk = blocks[-1]
+            if blk.dates and blk.dates[-1] is pending_open:
+                blk.dates[-1] = DateRange(pending_open.end, dates[0].end, 0, 0)
+                dates = dates[1:]
+        text = " ".join(k for k, _ in keep)
+        if keep and not dates and all(COLUMN_LABELS.fullmatch(k.strip()) for k, _ in keep) and len(keep) >= 2:
+            continue  # a table's header row (Dates | Employer | Title)
+        is_b = _is_bullet(ln.text)
+        words = len(text.split())
+        cont = (prev_kind == "body" and bullet_x is not None and ln.x0 > bullet_x + 2 and not dates)
+        sentence = words >= 12 or (text.endswith(".") and words >= 6)
+        body = is_b or cont or sentence or not text
+        if is_b:
+            bullet_x = ln.x0
+        if body:
+            if dates and blocks and not blocks[-1].dates and prev_kind in ("header", "body"):
+                blocks[-1].dates.extend(dates)
+            prev_kind = "body" if (is_b or cont or sentence) else prev_kind
+            if not text and dates and prev_kind == "none":
+                blocks.append(_Block([ln], list(dates), []))
+                prev_kind = "header"
+            continue
+        pieces = [(t, len(keep) > 1) for t, _ in keep]
+        cur = blocks[-1] if blocks else None
+        join = (cur is not None and prev_kind == "header" and len(cur.lines) < 3
+                and not (cur.dates and dates and cur.pieces))
+        if join:
+            cur.lines.append(ln)
+            cur.pieces.extend(pieces)
+            cur.dates.extend(dates)
+        else:
+            blocks.append(_Block([ln], list(dates), pieces))
+        prev_kind = "header"
+        bullet_x = None
+        pending_open = None
+        if dates and dates[-1].start == "" and re.search(r"[–—\-~]\s*$", ln.text):
+            pending_open = dates[-1]
+    return blocks
+
+
+def _split_pieces(block: _Block, *, split_at: bool = True) -> tuple[list[str], list[bool]]:
+    texts, seps = [], []
+    for t, separate in block.pieces:
+        for p in _pieces(t, split_at=split_at):
+            p = p.replace("\u2060", " ")
+            texts.append(p)
+            seps.append(separate)
+    return texts, seps
+
+
+def _title_score(piece: str, lang: str) -> int:
+    ents = [e for e in _ents(piece, lang) if e.label_ == "TITLE"]
+    if not ents:
+        return 0
+    last = max(e.end_char for e in ents)
+    return 2 if last >= len(piece.rstrip(" )")) - 1 else 1
+
+
+def _job(block: _Block, lang: str) -> Job | None:
+    pieces, seps = _split_pieces(block)
+    loc = _mark_locations(pieces, seps)
+    cands = [p for p, lc in zip(pieces, loc) if not lc and len(p.split()) <= 9 and not EMAIL.search(p)
+             and not p[:1].islower() and not p.endswith(".") and len(re.findall(r"\w", p)) >= 2]
+    if not cands and not block.dates:
+        return None
+    scores = [_title_score(p, lang) for p in cands]
+    title = employer = ""
+    if cands:
+        if max(scores) > 0:
+            ti = max(range(len(cands)), key=lambda i: (scores[i], -i))
+            title = cands[ti]
+            rest = [c for i, c in enumerate(cands) if i != ti]
+            rest_scores = [s for i, s in enumerate(scores) if i != ti]
+            if rest:
+                employer = rest[min(range(len(rest)), key=lambda i: (rest_scores[i], i))]
+        else:
+            employer = cands[0]
+            title = cands[1] if len(cands) > 1 else ""
+    start, end = _entry_dates(block)
+    if not (title or employer):
+        return None
+    return Job(employer=employer, title=title, start=start, end=end)
+
+
+def _entry_dates(block: _Block) -> tuple[str, str]:
+    full = [d for d in block.dates if d.start]
+    if full:
+        return full[0].start, full[0].end
+    if block.dates:
+        return "", block.dates[0].end
+    return "", ""
+
+
+def _education(block: _Block, lang: str) -> Education | None:
+    pieces, seps = _split_pieces(block, split_at=False)
+    loc = _mark_locations(pieces, seps)
+    degree = level = fld = school = ""
+    rest: list[str] = []
+    for p, lc in zip(pieces, loc):
+        if lc:
+            continue
+        ents = list(_ents(p, lang))
+        degs = [e for e in ents if e.label_ == "DEGREE"]
+        schools = [e for e in ents if e.label_ == "SCHOOL"]
+        if degs and not (schools and lang == "en" and degs[0].start > schools[0].start):
+            d = degs[0]
+            if not degree:
+                degree, level = d.text, d.ent_id_
+            before = p[:d.start_char].strip(" ,-–")
+            after = p[d.end_char:].strip(" ,-–()")
+            m = re.match(r"^(?:in|of|–|-|:)\s+(.*)$", after, flags=re.IGNORECASE)
+            if m and not fld:
+                fld = m.group(1).strip(" ()")
+            elif after and re.match(r"^\(.*\)$", p[d.end_char:].strip()) and not fld:
+                fld = after
+            elif after and not school and (any(s.start_char >= d.end_char for s in schools) or lang == "en"):
+                school = after
+            if before and not school and any(s.end_char <= d.start_char for s in schools):
+                school = before
+            continue
+        if schools and not school:
+            school = p
+            continue
+        rest.append(p)
+    for p in rest:
+        if len(p.split()) > 8 or re.search(r"gpa|cgpa|percentage|grade|%", p, re.IGNORECASE):
+            continue
+        if not school and not fld and degree and lang == "en" and not any(e.label_ == "SCHOOL" for e in _ents(p, lang)) \
+                and _looks_like_field(p):
+            fld = p
+        elif not school:
+            school = p
+        elif not fld:
+            fld = p
+    if not (degree or school):
+        return None
+    start, end = _entry_dates(block)
+    return Education(degree=degree, degree_level=level, field=fld, school=school, start=start, end=end)
+
+
+_FIELD_WORDS = re.compile(r"science|engineering|studies|economics|management|administration|arts|mathematics|"
+                          r"physics|chemistry|biology|psychology|statistics|finance|accounting|commerce|law|design|"
+                          r"marketing|technology|business|informatics|education|literature|history", re.IGNORECASE)
+
+
+def _looks_like_field(p: str) -> bool:
+    return bool(_FIELD_WORDS.search(p))
+
+
+def _name(lines: list[Line], first_section: int, lang: str) -> str:
+    for ln in lines[:40]:
+        m = re.search(r"(?:姓\s*名|name)\s*[:：]\s*([^\s|,，:：]{1,30}(?:\s[A-Z][a-z]+)*)", ln.text, re.IGNORECASE)
+        if m:
+            return m.group(1).strip()
+    head = lines[:max(first_section, 1)][:12] or lines[:6]
+
+    def ok(t: str) -> bool:
+        t = t.strip()
+        if not t or _norm_heading(t) in _NOT_NAMES or re.search(r"[\d@/:|]|https?", t):
+            return False
+        if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", t):
+            return True
+        words = t.split()
+        return 1 < len(words) <= 4 and all(w[:1].isupper() or w in ("de", "van", "von", "da", "bin", "al") for w in words) \
+            and not any(e.label_ in ("TITLE", "DEGREE", "SCHOOL") for e in _ents(t, "en"))
+
+    sized = [ln for ln in head if ln.size and ln.page == 0]
+    if sized:
+        for ln in sorted(sized, key=lambda ln: -ln.size)[:3]:
+            for seg in ln.segments or (ln.text,):
+                if ok(seg):
+                    return seg.strip()
+    for ln in head:
+        for seg in ln.segments or (ln.text,):
+            if ok(seg):
+                return seg.strip()
+            # "Name  Location" runs: take a name-like prefix
+            m = re.match(r"^((?:[A-Z][a-zA-Z'.-]+\s){1,3}[A-Z][a-zA-Z'.-]+)\b", seg)
+            if m and ok(m.group(1)) and ln is head[0]:
+                return m.group(1)
+    return ""
+
+
+def _phone(lines: list[Line], first_section: int) -> str:
+    zones = [lines[:max(first_section, 1)][:15], lines]
+    for zone in zones:
+        for ln in zone:
+            text = EMAIL.sub(" ", ln.text)
+            for m in PHONE.finditer(text):
+                s = m.group(0).strip()
+                digits = re.sub(r"\D", "", s)
+                if not 9 <= len(digits) <= 15 or find_ranges(s) and not re.search(r"[()+]|\d{5,}", s):
+                    continue
+                if re.fullmatch(r"(19|20)\d\d[./-]\d\d?[./-]?(19|20)?\d*", s):
+                    continue
+                return s
+    return ""
+
+
+def _skills(sections: dict[str, list[Line]], text: str, lang: str, taxonomy: Taxonomy) -> tuple[str, ...]:
+    lines = sections.get("skills", [])
+    if not lines:
+        return find_skills(text, lang, taxonomy)
+    parts: list[str] = []
+    for ln in lines:
+        t = BULLET.sub("", ln.text).strip()
+        m = re.match(r"^([^:：,，、]{1,30})[:：]\s*(.*)$", t)
+        new_group = bool(m)
+        if m:
+            t = m.group(2)
+        if parts and not new_group and parts[-1] and parts[-1][-1].isalnum() and t[:1].islower():
+            parts[-1] += " " + t
+        else:
+            parts.append(t)
+    items: list[str] = []
+    for chunk in parts:
+        for item in re.split(r"[,，、;；|•·]\s*|\s{2,}", chunk):
+            item = item.strip(" .。")
+            if not item or len(item) > 40 or len(item.split()) > 5:
+                continue
+            item = canonical(item, lang, taxonomy) or canonical(item, "en", taxonomy) or item
+            if item not in items:
+                items.append(item)
+    return tuple(items)
+
+
+def _achievements(lines: list[Line], kinds: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    cur: list[str] | None = None
+    items: list[tuple[str, str]] = []
+    for ln, kind in zip(lines, kinds):
+        if kind in ("education", "skills", "contact", "header", "heading", "publications"):
+            cur = None
+            continue
+        if _is_bullet(ln.text):
+            cur = [BULLET.sub("", ln.text)]
+            items.append((kind, ""))
+            items[-1] = (kind, cur)  # type: ignore[assignment]
+        elif cur is not None and ln.text[:1].islower():
+            cur.append(ln.text)
+        else:
+            cur = None
+            if kind == "achievements":
+                items.append((kind, [ln.text]))  # type: ignore[list-item]
+    for kind, parts in items:
+        text = " ".join(parts).strip()  # type: ignore[arg-type]
+        if not text:
+            continue
+        probe = strip_ranges(text) if find_ranges(text) else text
+        if QUANTITY.search(probe) and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def extract(lines: list[Line], *, source: str = "", reference_date=None,
+            taxonomy: Taxonomy | None = None) -> Resume:
+    """Fields of one resume from its lines (see the module docstring)."""
+    taxonomy = taxonomy or load_taxonomy()
+    text = "\n".join(ln.text for ln in lines)
+    lang = detect_language(text)
+    table = _section_table("en")
+    if lang == "zh":
+        table.update(_section_table("zh"))
+    body = _body_size(lines)
+    kinds: list[str] = []
+    sections: dict[str, list[Line]] = {}
+    current = "header"
+    first_section = len(lines)
+    # the name line (largest font near the top of page one) is never a section heading
+    top = [i for i, ln in enumerate(lines[:8]) if ln.page == 0 and ln.size]
+    name_idx = max(top, key=lambda i: lines[i].size) if top else -1
+    if name_idx >= 0 and lines[name_idx].size < body * 1.5:
+        name_idx = -1
+    for i, ln in enumerate(lines):
+        hid = None if i == name_idx else _heading_id(ln, table, body)
+        if hid is not None and not (current == "header" and i == 0 and hid == "other"):
+            current = hid
+            first_section = min(first_section, i)
+            kinds.append("heading")
+            continue
+        kinds.append(current)
+        sections.setdefault(current, []).append(ln)
+    email_m = EMAIL.search(text)
+    jobs = [j for b in _blocks(sections.get("experience", [])) for j in [_job(b, lang)] if j is not None]
+    edus = [e for b in _blocks(sections.get("education", [])) for e in [_education(b, lang)] if e is not None]
+    years = years_of_experience([(j.start, j.end) for j in jobs], reference_date=reference_date)
+    return Resume(
+        source=source, language=lang, name=_name(lines, first_section, lang),
+        email=email_m.group(0) if email_m else "", phone=_phone(lines, first_section),
+        education=tuple(edus), experience=tuple(jobs), years_experience=years,
+        skills=_skills(sections, text, lang, taxonomy), quantified_achievements=_achievements(lines, kinds),
+        lines=tuple(ln.text for ln in lines),
+    )

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.fairness import AGE_BANDS, group_labels, impact_ratio_table, wilson_ci
 from workbench.review.stats import correct_case_ii, holm, pearson
 
 __all__ = [
@@ -53,31 +54,9 @@ __all__ = [
 
 RESTRICTED = ("range-restricted: only candidates who passed the AI interview reach the final round, so these "
               "figures describe the AI-passed, not the applicant pool")
-AGE_BANDS = ((0, 29, "<30"), (30, 39, "30-39"), (40, 200, "40+"))
-UNKNOWN = "unknown"
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def wilson_ci(successes: Any, n: Any, level: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval of a proportion (NaN where ``n == 0``).
-
-    Examples
-    --------
-    >>> [round(v, 4) for v in wilson_ci(30, 100)]
-    [0.2189, 0.3958]
-    """
-    k, n = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
-    z = stats.norm.isf((1 - level) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        low, high = np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
 
 
 def _bool(values: Any) -> np.ndarray:
@@ -87,77 +66,6 @@ def _bool(values: Any) -> np.ndarray:
 
 def _float(values: Any) -> np.ndarray:
     return pd.Series(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def group_labels(groups: pd.DataFrame, attribute: str) -> pd.Series:
-    """Group label per candidate for ``attribute`` (a column of ``groups``, or ``age_band`` from ``age``).
-
-    Missing values stay missing (the caller counts them as unknown). Age bands: ``<30``, ``30-39``, ``40+``.
-
-    Examples
-    --------
-    >>> g = pd.DataFrame({"age": [25, 41, None], "gender": ["female", None, "male"]})
-    >>> group_labels(g, "age_band").tolist(), group_labels(g, "gender").tolist()
-    (['<30', '40+', nan], ['female', nan, 'male'])
-    """
-    if attribute == "age_band":
-        if "age" not in groups.columns:
-            raise ValueError("age_band needs an 'age' column")
-        age = _float(groups["age"])
-        out = np.full(age.shape, np.nan, dtype=object)
-        for lo, hi, label in AGE_BANDS:
-            out[(age >= lo) & (age <= hi)] = label
-        return pd.Series(out, index=groups.index, name="age_band")
-    if attribute not in groups.columns:
-        raise ValueError(f"unknown attribute {attribute!r}; use one of {', '.join(groups.columns)} or age_band")
-    col = groups[attribute].astype(object)
-    return col.where(col.notna() & (col.astype(str).str.strip() != ""), np.nan).rename(attribute)
-
-
-def impact_ratio_table(selected: Any, group: Any, *, min_share: float = 0.0) -> pd.DataFrame:
-    """Selection rate per group and its ratio to the highest rate (LL144), unknowns counted apart.
-
-    Parameters
-    ----------
-    selected : Series of bool (NaN = no decision, left out)
-    group : Series of labels (NaN = unknown), same index
-    min_share : float, default 0
-        Groups with a smaller share of the known applicants are listed but get no ratio (and are not the
-        reference); LL144 allows leaving out categories under 2 %.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by group (known groups by size, then ``unknown``): ``n``, ``selected``, ``rate``,
-        ``impact_ratio`` (NaN for unknown and excluded groups), ``four_fifths`` (ratio below 0.8),
-        ``excluded_small``.
-
-    Examples
-    --------
-    >>> sel = pd.Series([1, 1, 0, 1, 0, 0, 1], dtype=float)
-    >>> grp = pd.Series(["a", "a", "a", "b", "b", "b", None])
-    >>> impact_ratio_table(sel, grp)[["n", "selected", "impact_ratio"]].round(2).to_dict("index")
-    {'a': {'n': 3, 'selected': 2, 'impact_ratio': 1.0}, 'b': {'n': 3, 'selected': 1, 'impact_ratio': 0.5}, \
-'unknown': {'n': 1, 'selected': 1, 'impact_ratio': nan}}
-    """
-    sel = pd.Series(_bool(selected), index=getattr(selected, "index", None))
-    grp = pd.Series(group, index=sel.index).astype(object)
-    keep = sel.notna()
-    sel, grp = sel[keep], grp[keep].where(grp[keep].notna(), UNKNOWN)
-    counts = pd.DataFrame({"n": grp.value_counts(), "selected": sel.groupby(grp).sum()}).fillna(0)
-    known = counts.drop(index=UNKNOWN, errors="ignore").sort_values("n", ascending=False, kind="stable")
-    order = list(known.index) + ([UNKNOWN] if UNKNOWN in counts.index else [])
-    out = counts.loc[order].astype(int)
-    out["rate"] = out["selected"] / out["n"]
-    share = out["n"] / max(int(known["n"].sum()), 1)
-    out["excluded_small"] = (share < min_share) & (out.index != UNKNOWN)
-    eligible = (out.index != UNKNOWN) & ~out["excluded_small"]
-    top = out.loc[eligible, "rate"].max() if eligible.any() else np.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["impact_ratio"] = np.where(eligible & (top > 0), out["rate"] / top, np.nan)
-    out["four_fifths"] = out["impact_ratio"] < 0.8
-    out.index.name = "group"
-    return out[["n", "selected", "rate", "impact_ratio", "four_fifths", "excluded_small"]]
 
 
 def _cluster_bootstrap(F: np.ndarray, stat: Callable[[np.ndarray], np.ndarray], n_boot: int, level: float,

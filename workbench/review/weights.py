@@ -42,7 +42,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 
 from workbench.review.inputs import ReviewInputError, ReviewInputs
-from workbench.review.rounds import group_labels, impact_ratio_table
+from workbench.fairness import group_labels, impact_ratio_table
 from workbench.review.stats import correct_case_iii, pearson
 
 __all__ = [

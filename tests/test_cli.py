@@ -154,3 +154,52 @@ def test_profile_derive_proposes_and_never_overwrites(tmp_path):
     assert (demo / "profiles" / "product_manager.yaml").read_bytes() == before
     again = run("profile", "derive", demo, "--job", "product_manager", "--accept-into", tmp_path)
     assert again.exit_code == 2 and "exists" in again.stderr
+
+
+def test_parse_reports_bad_files_and_goes_on(tmp_path):
+    good = sorted((default_demo_path() / "resumes").glob("*.txt"))[0]
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\n this is not really a pdf")
+    result = run("parse", good, bad, "--json")
+    assert result.exit_code == 1
+    docs = json.loads(result.stdout)
+    assert [d["file"] for d in docs] == [str(good), str(bad)]
+    assert docs[0]["name"] and "error" not in docs[0]
+    assert "broken.pdf" in docs[1]["error"] or docs[1]["error"]
+    assert "broken.pdf" in result.stderr
+
+
+def test_parse_redact_hides_contacts():
+    good = sorted((default_demo_path() / "resumes").glob("*.txt"))[0]
+    code, docs = run_json("parse", good, "--redact")
+    assert code == 0
+    assert docs[0]["name"] == "" and docs[0]["email"] == "" and docs[0]["phone"] == ""
+
+
+def test_audit_contract_and_space_separated_by():
+    code, doc = run_json("audit", default_demo_path(), "--decision", "ai_passed", "--by", "gender", "age_band")
+    assert code == 0
+    assert {"decision", "unknown", "tables", "scoring_rate_tables"} <= set(doc)
+    attributes = {t["attribute"] for t in doc["tables"]}
+    assert {"gender", "age_band"} <= attributes and "race_ethnicity" not in attributes
+    row = doc["tables"][0]["rows"][0]
+    assert {"group", "n", "selected", "rate", "impact_ratio", "four_fifths", "z", "p_value", "p_adjusted",
+            "ci_low", "ci_high", "excluded_small"} <= set(row)
+
+
+def test_audit_bad_decision_fails_cleanly():
+    result = run("audit", default_demo_path(), "--decision", "promoted")
+    assert result.exit_code == 2
+    assert "promoted" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_writes_offline_html(tmp_path):
+    code, doc = run_json("report", default_demo_path(), "--out", tmp_path)
+    assert code == 0
+    assert len(doc["reports"]) == 3
+    truth = (default_demo_path() / "resumes" / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+    contacts = [value for line in truth for key, value in json.loads(line).items() if key in {"name", "email"}]
+    for path in map(Path, doc["reports"]):
+        text = path.read_text(encoding="utf-8")
+        assert "<script src=\"http" not in text
+        assert not [c for c in contacts if c and c in text]

@@ -170,6 +170,108 @@ def review(
     emit(result.to_dict(), as_json, result.summary)
 
 
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Resume files or folders (PDF, DOCX, TXT).")],
+    redact_output: Annotated[
+        bool, typer.Option("--redact", help="Blind version: no name, contact, gender, age or birth date.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes.")] = 2,
+    as_json: JsonOption = False,
+) -> None:
+    """Parse resumes into the contract's fields; a bad file is reported and the batch goes on (exit 1)."""
+    from workbench.parsing import parse_many, redact, resume_to_dict
+
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    results, failures = guarded(lambda: parse_many(files, workers=workers, progress=not as_json and len(files) > 1))
+    docs = [resume_to_dict(redact(r) if redact_output else r) for r in results]
+    docs += [{"file": str(f), "error": reason} for f, reason in failures]
+    for f, reason in failures:
+        typer.echo(f"error: {f}: {reason}", err=True)
+    emit(docs, as_json, lambda: "\n".join(_resume_line(d) for d in docs if "error" not in d)
+         + f"\n{len(results)} parsed, {len(failures)} failed")
+    if failures:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _resume_line(doc: dict[str, Any]) -> str:
+    employers = ", ".join(e["employer"] for e in doc["experience"] if e["employer"]) or "-"
+    return (f"{doc['file']}: {doc['name'] or '?'} <{doc['email'] or '?'}> [{doc['language']}] "
+            f"{doc['years_experience']:.1f} y; employers: {employers}")
+
+
+AUDIT_ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
+
+
+@app.command()
+def audit(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    more_by: Annotated[list[str] | None, typer.Argument(help="More attributes for --by.", show_default=False)] = None,
+    decision: Annotated[str, typer.Option("--decision", help="ai_passed, final_passed or hired.")] = "ai_passed",
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Attributes (repeatable, comma- or space-separated): " + ", ".join(AUDIT_ATTRIBUTES)),
+    ] = None,
+    job: Annotated[str | None, typer.Option("--job", help="Audit one job (default: all, with CMH across jobs).")] = None,
+    view: Annotated[str, typer.Option("--view", help="auditor (all cells) or stakeholder (counts < 5 suppressed).")] = "auditor",
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML audit into this folder.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bias audit: LL144 selection- and scoring-rate tables with significance, and where the impact comes from."""
+    from workbench.data import load
+    from workbench.fairness import audit as run_audit
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    if view not in ("auditor", "stakeholder"):
+        fail(f"--view must be auditor or stakeholder, got {view!r}")
+    attributes = tuple(a for item in [*(by or []), *(more_by or [])] for a in item.replace(",", " ").split())
+    dataset = guarded(lambda: load(data))
+    result = guarded(lambda: run_audit(dataset, decision, attributes or AUDIT_ATTRIBUTES, job_id=job))
+    document = result.to_dict(view=view)
+    if html is not None:
+        from workbench.report import write_audit_report
+
+        document["html"] = str(guarded(lambda: write_audit_report(result, dataset, html, view=view)))
+    emit(document, as_json, result.summary)
+
+
+DECISIONS = ("ai_passed", "final_passed", "hired")
+
+
+def audit_stages(dataset: Any) -> dict[str, Any]:
+    """The bias audit of every decision stage (attributes without data become notes, not errors)."""
+    from workbench.fairness import audit as run_audit
+
+    return {d: run_audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True) for d in DECISIONS}
+
+
+def write_reports(dataset: Any, audits: dict[str, Any], out: Path, *, view: str = "auditor") -> list[Path]:
+    """Write the HTML reports of a dataset: one bias audit per decision stage."""
+    from workbench.report import write_audit_report
+
+    return [write_audit_report(result, dataset, out, view=view) for result in audits.values()]
+
+
+@app.command()
+def report(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports.")] = Path("reports"),
+    view: Annotated[str, typer.Option("--view", help="auditor or stakeholder.")] = "auditor",
+    as_json: JsonOption = False,
+) -> None:
+    """Write the self-contained HTML reports (open offline) and print their paths."""
+    from workbench.data import load
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    dataset = guarded(lambda: load(data))
+    paths = guarded(lambda: write_reports(dataset, audit_stages(dataset), out, view=view))
+    emit({"reports": [str(p) for p in paths]}, as_json, lambda: "\n".join(str(p) for p in paths))
+
+
 profile_app = typer.Typer(no_args_is_help=True, help="Job profiles: derive a proposal from history, accept it.")
 app.add_typer(profile_app, name="profile")
 
@@ -215,9 +317,10 @@ def _proposal_summary(proposal: Any, written: str | None) -> str:
 def demo(
     data: Annotated[Path | None, typer.Option("--data", help="Dataset (default: datasets/demo).")] = None,
     criterion: Annotated[str, typer.Option("--criterion", help="Criterion of the review.")] = "final_passed",
+    reports: Annotated[Path, typer.Option("--reports", help="Folder for the HTML reports.")] = Path("reports"),
     as_json: JsonOption = False,
 ) -> None:
-    """The whole loop on the embedded demo data: validate, summarise, review."""
+    """The whole loop on the embedded demo data: validate, summarise, review, audit, write the reports."""
     from workbench.data import load
     from workbench.review.loop import review_dataset
 
@@ -229,17 +332,28 @@ def demo(
         emit(dataset.report.to_dict(), as_json, dataset.report.summary)
         raise typer.Exit(EXIT_INVALID)
     review_result = guarded(lambda: review_dataset(dataset, criterion))
+    audits = guarded(lambda: audit_stages(dataset))
+    audit_result = audits["ai_passed"]
+    paths = guarded(lambda: write_reports(dataset, audits, reports))
     document = {
         "data": str(data),
         "validation": dataset.report.to_dict(),
         "summary": dataset_summary(dataset),
         "review": review_result.to_dict(),
+        "audit": audit_result.to_dict(),
+        "reports": [str(p) for p in paths],
     }
     emit(
         document,
         as_json,
         lambda: "\n\n".join(
-            [dataset.report.summary(), format_summary(document["summary"]), review_result.summary()]
+            [
+                dataset.report.summary(),
+                format_summary(document["summary"]),
+                review_result.summary(),
+                audit_result.summary(),
+                "reports:\n" + "\n".join(f"  {p}" for p in paths),
+            ]
         ),
     )
 

@@ -20,9 +20,12 @@ from workbench.review.stats import (
     BootstrapValidity,
     benjamini_hochberg,
     bootstrap_corrected_validity,
+    bootstrap_two_stage_validity,
     correct_case_ii,
     correct_case_iii,
+    correct_case_iii_dichotomous,
     correct_case_iv,
+    correct_lawley,
     correlation_p_value,
     fisher_ci,
     holm,
@@ -501,3 +504,128 @@ def test_case_ii_agrees_with_r_psych_rangeCorrection(r, u, expected):
     out = subprocess.run([rscript, "-e", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert float(out) == pytest.approx(correct_case_ii(r, u), abs=1e-9)
     assert round(float(out), 4) == expected
+
+
+# ----------------------------------------------------------------------- Lawley and two-stage selection
+
+
+@pytest.mark.parametrize(("r_xy", "r_xz", "r_yz", "u"), [(0.2, 0.5, 0.3, 0.6), (-0.1, 0.7, 0.4, 0.55),
+                                                        (0.0, 0.3, 0.2, 0.9), (0.35, -0.2, 0.25, 0.45)])
+def test_lawley_with_one_selection_variable_is_case_iii_and_case_ii(r_xy, r_xz, r_yz, u):
+    """Closed form: Lawley on one explicit variable z is Case III for (x, y) and Case II for (z, y)."""
+    sd = np.array([0.7, 2.0, 1.3])  # covariances, not only correlations: the result is scale-free
+    R = np.array([[1.0, r_xy, r_xz], [r_xy, 1.0, r_yz], [r_xz, r_yz, 1.0]])
+    S = R * np.outer(sd, sd)
+    star = correct_lawley(S, [2], [[S[2, 2] / u**2]])
+    r = star / np.sqrt(np.outer(np.diag(star), np.diag(star)))
+    assert r[0, 1] == pytest.approx(correct_case_iii(r_xy, r_xz, r_yz, u), abs=1e-12)
+    assert r[1, 2] == pytest.approx(correct_case_ii(r_yz, u), abs=1e-12)
+    assert star[2, 2] == pytest.approx(S[2, 2] / u**2)
+
+
+@pytest.mark.parametrize(("r", "u", "expected"), CASE_II_VECTORS)
+def test_lawley_reproduces_the_case_ii_test_vectors(r, u, expected):
+    star = correct_lawley(np.array([[1.0, r], [r, 1.0]]), [0], [[1 / u**2]])
+    assert star[0, 1] / math.sqrt(star[0, 0] * star[1, 1]) == pytest.approx(expected, abs=5e-5)
+
+
+def test_lawley_batches_moves_means_and_handles_a_duplicated_explicit_variable():
+    g = np.random.default_rng(0)
+    A = g.normal(size=(5, 4, 4))
+    S = A @ np.swapaxes(A, -1, -2) + 4 * np.eye(4)
+    star = correct_lawley(S, [1, 3], S[:, [1, 3]][:, :, [1, 3]])  # no change in the explicit block
+    np.testing.assert_allclose(star, S, atol=1e-10)
+    one = correct_lawley(S[2], [1, 3], 2 * S[2][np.ix_([1, 3], [1, 3])])
+    np.testing.assert_allclose(correct_lawley(S, [1, 3], 2 * S[:, [1, 3]][:, :, [1, 3]])[2], one, atol=1e-10)
+    # means: mu* = mu + B (mu*_s - mu_s), B = regression on z
+    S2 = np.array([[1.0, 0.5], [0.5, 2.0]])
+    cov, mu = correct_lawley(S2, [1], [[4.0]], mean=[0.0, 1.0], mean_explicit=[0.0])
+    assert mu.tolist() == pytest.approx([-0.25, 0.0])
+    # x is z: a singular explicit block (x, z) still gives Case II
+    R = np.array([[1.0, 1.0, 0.3], [1.0, 1.0, 0.3], [0.3, 0.3, 1.0]])
+    out = correct_lawley(R, [0, 1], np.full((2, 2), 1 / 0.8**2))
+    assert out[0, 2] / math.sqrt(out[0, 0] * out[2, 2]) == pytest.approx(correct_case_ii(0.3, 0.8), abs=1e-9)
+    with pytest.raises(ValueError, match="cov_explicit"):
+        correct_lawley(R, [0, 1], [[1.0]])
+
+
+def two_stage_pool(n, seed, *, binary=False):
+    """A true potential T; questions, the AI total z, the final-round score s and the criterion measure it.
+
+    Stage 1: the top 35 % on z pass the AI interview; stage 2: finalists above the 55th percentile of s get an
+    offer, 85 % accept. y is known for hires only. Returns X (3 questions + z), z, selected, s, y, the
+    population criterion, and its population correlations with the columns of X.
+    """
+    g = np.random.default_rng(seed)
+    T = g.normal(size=n)
+    pres = g.normal(size=n)
+    X = np.c_[0.7 * T + 0.3 * pres, 0.4 * T + 0.3 * pres, 0.0 * T + 0.3 * pres]
+    X += g.normal(size=X.shape) * np.sqrt(1 - np.array([0.58, 0.25, 0.09]))  # unit variances
+    z = X.mean(axis=1)
+    s = 0.7 * T + 0.714 * g.normal(size=n)
+    latent = 0.5 * T + np.sqrt(0.75) * g.normal(size=n)
+    y_all = (latent > 0.6).astype(float) if binary else latent
+    sel = select_top(z, 0.35)
+    offer = sel & (s >= np.quantile(s[sel], 0.55))
+    hired = offer & (g.random(n) < 0.85)
+    Xz = np.c_[X, z]
+    truth = np.array([np.corrcoef(Xz[:, j], y_all)[0, 1] for j in range(Xz.shape[1])])
+    return Xz, z, sel, np.where(sel, s, np.nan), np.where(hired, y_all, np.nan), truth
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_two_stage_recovers_the_population_correlation_and_one_stage_does_not(binary):
+    X, z, sel, s, y, truth = two_stage_pool(300_000, seed=11, binary=binary)
+    two = bootstrap_two_stage_validity(X, z, sel, s, y, n_boot=1, rng=0, dichotomous=binary)
+    one = bootstrap_corrected_validity(X, z, sel, y, n_boot=1, rng=0, dichotomous=binary)
+    np.testing.assert_allclose(two.r_corrected, truth, atol=0.015)
+    valid = truth > 0.1
+    assert np.all(one.r_corrected[valid] < truth[valid])  # one stage understates every valid column
+    assert abs(one.r_corrected[0] - truth[0]) > 0.035 and abs(one.r_corrected[-1] - truth[-1]) > 0.025
+    assert np.mean(np.abs(one.r_corrected - truth)) > 3 * np.mean(np.abs(two.r_corrected - truth))
+    assert two.stages == 2 and one.stages == 1 and 0 < two.u_s < 1
+
+
+def test_two_stage_without_second_stage_selection_is_case_iii():
+    """Everyone who passed has the criterion: stage 2 changes nothing and the result is (dichotomous) Case III."""
+    X, z, sel, y = interview_pool(4000, seed=7)
+    s = np.where(sel, z + np.random.default_rng(1).normal(size=z.size), np.nan)
+    two = bootstrap_two_stage_validity(np.c_[X, z], z, sel, s, y, n_boot=1, rng=0)
+    one = bootstrap_corrected_validity(np.c_[X, z], z, sel, y, n_boot=1, rng=0)
+    np.testing.assert_allclose(two.r_corrected, one.r_corrected, atol=1e-10)
+    np.testing.assert_allclose(two.r_observed, one.r_observed, atol=1e-10)
+    assert two.u_s == pytest.approx(1.0)
+    yb = np.where(sel, (y > np.nanmedian(y)).astype(float), np.nan)
+    two = bootstrap_two_stage_validity(np.c_[X, z], z, sel, s, yb, n_boot=1, rng=0, dichotomous=True)
+    one = bootstrap_corrected_validity(np.c_[X, z], z, sel, yb, n_boot=1, rng=0, dichotomous=True)
+    np.testing.assert_allclose(two.r_corrected, one.r_corrected, atol=1e-10)
+
+
+def test_two_stage_replicates_equal_explicit_resampling():
+    X, z, sel, s, y, _ = two_stage_pool(600, seed=3)
+    X[np.random.default_rng(0).random(X.shape) < 0.05] = np.nan
+    res = bootstrap_two_stage_validity(X, z, sel, s, y, n_boot=4, rng=5, return_replicates=True, chunk_size=3)
+    g = np.random.default_rng(5)
+    for b in range(4):
+        i = g.integers(0, 600, size=600)
+        again = bootstrap_two_stage_validity(X[i], z[i], sel[i], s[i], y[i], n_boot=1, rng=0)
+        np.testing.assert_allclose(res.replicates[b], again.r_corrected, atol=1e-9)
+
+
+def test_two_stage_ci_covers_and_degenerate_input_is_silent():
+    X, z, sel, s, y, truth = two_stage_pool(20_000, seed=8)
+    res = bootstrap_two_stage_validity(X, z, sel, s, y, n_boot=300, rng=2)
+    assert np.all((res.ci_low <= truth) & (truth <= res.ci_high))
+    X[:, 1] = np.where(sel, 3.0, X[:, 1])  # constant among the selected
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = bootstrap_two_stage_validity(X, z, sel, s, y, n_boot=100, rng=2)
+    assert np.isnan(res.r_corrected[1]) and np.isnan(res.ci_low[1]) and np.isfinite(res.r_corrected[0])
+
+
+def test_two_stage_argument_errors():
+    X, z, sel, s, y, _ = two_stage_pool(500, seed=1)
+    with pytest.raises(ValueError, match="s must have shape"):
+        bootstrap_two_stage_validity(X, z, sel, s[:-1], y)
+    with pytest.raises(ValueError, match="0/1 among the hires"):
+        bootstrap_two_stage_validity(X, z, sel, s, y, dichotomous=True)

@@ -292,3 +292,44 @@ def test_the_dichotomous_correction_beats_plain_case_iii_on_pass_fail():
             errs_latent.append(np.mean(latent - pop))
     assert np.mean(errs_plain) > 0.01  # the bias the latent-scale correction removes
     assert abs(np.mean(errs_latent)) < 0.5 * np.mean(errs_plain)
+
+
+# ------------------------------------------------------------------------------------ two selection stages
+
+
+@pytest.fixture(scope="module")
+def sim_two_stage():
+    return simulate(small_config(n_candidates=12000, seed=13, answer_texts=False, resume_files=(0, 0, 0)))
+
+
+@pytest.mark.parametrize("criterion", ["performance", "retained_12m"])
+def test_hires_only_criteria_are_corrected_for_both_stages(sim_two_stage, criterion):
+    import dataclasses
+
+    ri = review_inputs_from_tables(sim_two_stage.tables, sim_two_stage.profiles["product_manager"], criterion)
+    assert ri.final_score is not None and ri.hired is not None
+    res = validity_table(ri, FAST)
+    method = "two_stage_case_iii_dichotomous" if criterion == "retained_12m" else "two_stage_case_iii"
+    assert set(res.questions.correction) == {method} and res.total["correction"] == "two_stage_case_ii"
+    assert any("two-stage sequential Pearson-Lawley" in note for note in res.notes)
+    assert not any("removes only the first stage" in note for note in res.notes)
+    one = validity_table(dataclasses.replace(ri, final_score=None), FAST)  # fall back: one stage, with the caveat
+    assert set(one.questions.correction) == {"case_iii_dichotomous" if criterion == "retained_12m" else "case_iii"}
+    assert any("removes only the first stage" in note and "no final_score" in note for note in one.notes)
+    np.testing.assert_allclose(one.questions.r_observed, res.questions.r_observed, atol=1e-10)
+    json.dumps(res.to_records())
+
+
+def test_two_stage_recovers_simulated_performance_validity_better_than_one_stage(sim_two_stage):
+    import dataclasses
+
+    errs_two, errs_one = [], []
+    for job_id in sim_two_stage.truth["jobs"]:
+        ri = review_inputs_from_tables(sim_two_stage.tables, sim_two_stage.profiles[job_id], "performance")
+        truth = _truth_of(sim_two_stage, job_id, "performance")
+        pop = np.array([truth[c] for c in ri.questions.columns])
+        two = by_question(validity_table(ri, FAST)).r_corrected.to_numpy()
+        one = by_question(validity_table(dataclasses.replace(ri, final_score=None), FAST)).r_corrected.to_numpy()
+        errs_two.append(np.abs(two - pop).mean())
+        errs_one.append(np.abs(one - pop).mean())
+    assert np.mean(errs_two) < 0.75 * np.mean(errs_one), (errs_two, errs_one)

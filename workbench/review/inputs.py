@@ -63,6 +63,12 @@ class ReviewInputs:
         The criterion (booleans as 0/1); NaN for applicants without it.
     groups : DataFrame
         Protected attributes (gender, age, race_ethnicity, education) for auditing only, never features.
+    final_score : Series of float or None
+        The final-round score (the second-stage selection variable): the value for AI-passed finalists in
+        ``final_rounds``, NaN elsewhere; None when there is no final-round table. Lets
+        :func:`workbench.review.validity.validity_table` correct performance / retained_12m for both stages.
+    hired : Series of bool or None
+        ``outcomes.hired`` (False for applicants without an outcome row); None without an outcomes table.
     """
 
     job_id: str
@@ -75,6 +81,8 @@ class ReviewInputs:
     selected: pd.Series
     criterion_values: pd.Series
     groups: pd.DataFrame
+    final_score: pd.Series | None = None
+    hired: pd.Series | None = None
 
     @property
     def n_applicants(self) -> int:
@@ -140,6 +148,10 @@ def review_inputs_from_tables(
     if values.notna().sum() == 0:
         raise ReviewInputError(f"{job_id}: no candidate of this job has a value for {criterion!r}")
     group_cols = [c for c in ("gender", "age", "race_ethnicity", "education") if c in cands.columns]
+    final_score = _column(tables, "final_rounds", "final_score", pool)
+    hired = _column(tables, "outcomes", "hired", pool)
+    if hired is not None:
+        hired = (hired == 1).astype(bool)
     return ReviewInputs(
         job_id=job_id,
         criterion=criterion,
@@ -151,7 +163,18 @@ def review_inputs_from_tables(
         selected=decisions.loc[pool, "ai_passed"].astype("boolean").fillna(False).astype(bool),
         criterion_values=values,
         groups=cands.loc[pool, group_cols],
+        final_score=final_score,
+        hired=hired,
     )
+
+
+def _column(tables: Mapping[str, pd.DataFrame], table: str, column: str, pool: pd.Index) -> pd.Series | None:
+    """``table.column`` as float aligned to ``pool`` (NaN where absent); None without the table or column."""
+    source = tables.get(table)
+    if source is None or column not in source.columns or "candidate_id" not in source.columns:
+        return None
+    values = source.drop_duplicates("candidate_id").set_index("candidate_id")[column]
+    return pd.to_numeric(values.astype("Float64"), errors="coerce").astype("float64").reindex(pool).rename(column)
 
 
 def review_inputs(dataset, job_id: str, criterion: str) -> ReviewInputs:

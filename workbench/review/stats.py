@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -51,10 +52,12 @@ __all__ = [
     "bootstrap_corrected_validity",
     "applicant_pass_rate",
     "bootstrap_p_value",
+    "bootstrap_two_stage_validity",
     "correct_case_ii",
     "correct_case_iii",
     "correct_case_iii_dichotomous",
     "correct_case_iv",
+    "correct_lawley",
     "correlation_p_value",
     "fisher_ci",
     "holm",
@@ -481,6 +484,80 @@ def correct_case_iv(
     return _scalar_or_array(np.where(ok, out, np.nan))
 
 
+# ------------------------------------------------------------------------------ multivariate (Lawley)
+
+
+def correct_lawley(cov: Any, explicit: Any, cov_explicit: Any, *, mean: Any = None, mean_explicit: Any = None) -> Any:
+    """Multivariate Pearson-Lawley correction of a covariance matrix for selection on explicit variables.
+
+    With the variables split into the explicit selection variables ``s`` and the rest, and ``Σ`` their
+    covariance in the selected group, the covariance in the unrestricted group whose ``s``-block is
+    ``Σ*_ss`` is
+
+    ``Σ* = Σ + Σ_·s Σ_ss⁻¹ (Σ*_ss - Σ_ss) Σ_ss⁻¹ Σ_s·``
+
+    and the means move by ``μ* = μ + Σ_·s Σ_ss⁻¹ (μ*_s - μ_s)`` (Lawley 1943, *Proc. R. Soc. Edinb. A 62*,
+    28-30; Aitken 1934). Assumptions: the regressions of the other variables on ``s`` are linear and
+    homoscedastic, and selection depends on ``s`` (and on chance) only, so these regressions are the same
+    before and after selection. With one explicit variable it is Thorndike's Case II for ``s`` itself and
+    Case III for any other pair (see the tests). ``Σ_ss⁻¹`` is a pseudo-inverse of the standardised block,
+    so an explicit set with duplicated variables (a predictor that *is* the selection variable) works.
+
+    Parameters
+    ----------
+    cov : array_like, shape (..., p, p)
+        Covariance matrices among the selected (a batch over leading axes).
+    explicit : sequence of int
+        Indices of the explicit selection variables.
+    cov_explicit : array_like, shape (..., q, q)
+        Their covariance matrix in the unrestricted group (q = len(explicit)).
+    mean, mean_explicit : array_like, shape (..., p) and (..., q), optional
+        Means among the selected and unrestricted means of the explicit variables; give both to get the
+        corrected means too.
+
+    Returns
+    -------
+    numpy.ndarray or tuple of numpy.ndarray
+        ``Σ*`` (..., p, p), or ``(Σ*, μ*)`` when means are given. NaN in, NaN out.
+
+    Examples
+    --------
+    Case III for (x, y) selected through z, from the correlation matrix among the selected (u_z = .6):
+
+    >>> R = np.array([[1, .2, .5], [.2, 1, .3], [.5, .3, 1]])
+    >>> S = correct_lawley(R, [2], [[1 / .6 ** 2]])
+    >>> round(float(S[0, 1] / np.sqrt(S[0, 0] * S[1, 1])), 4), round(correct_case_iii(.2, .5, .3, .6), 4)
+    (0.3605, 0.3605)
+    """
+    S = np.asarray(cov, dtype=float)
+    idx = np.asarray(explicit, dtype=int).ravel()
+    Sss_star = np.asarray(cov_explicit, dtype=float)
+    if S.ndim < 2 or S.shape[-1] != S.shape[-2]:
+        raise ValueError(f"cov must be square in its last two axes, got shape {S.shape}")
+    q = idx.size
+    if Sss_star.shape[-2:] != (q, q):
+        raise ValueError(f"cov_explicit must be {q} x {q} in its last two axes, got shape {Sss_star.shape}")
+    S_s = S[..., :, idx]  # (..., p, q)
+    Sss = S[..., idx[:, None], idx[None, :]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(np.diagonal(Sss, axis1=-2, axis2=-1))  # standardise before the pseudo-inverse
+        Rss = Sss / (sd[..., :, None] * sd[..., None, :])
+        bad = ~np.all(np.isfinite(Rss), axis=(-2, -1)) | ~np.all(sd > 0, axis=-1)
+        Rss = np.where(bad[..., None, None], np.eye(q), Rss)
+        inv = np.linalg.pinv(Rss, rcond=1e-10, hermitian=True) / (sd[..., :, None] * sd[..., None, :])
+        B = S_s @ inv  # (..., p, q): regressions of every variable on s
+        out = S + B @ (Sss_star - Sss) @ np.swapaxes(B, -1, -2)
+        out = np.where(bad[..., None, None], np.nan, out)
+        if mean is None and mean_explicit is None:
+            return out
+        if mean is None or mean_explicit is None:
+            raise ValueError("give both mean and mean_explicit, or neither")
+        mu = np.asarray(mean, dtype=float)
+        shift = np.asarray(mean_explicit, dtype=float) - mu[..., idx]
+        mu_star = mu + (B @ shift[..., None])[..., 0]
+        return out, np.where(bad[..., None], np.nan, mu_star)
+
+
 # ------------------------------------------------------------------------------------ multiplicity
 
 
@@ -630,6 +707,11 @@ class BootstrapValidity:
         The bootstrap distribution, when requested.
     dichotomous : bool
         Whether ``r_corrected`` is :func:`correct_case_iii_dichotomous` (pass/fail criterion).
+    u_s : float
+        Two-stage only (:func:`bootstrap_two_stage_validity`): ``SD_hires(s) / SD_finalists(s)`` of the
+        final-round score; NaN for one stage.
+    stages : int
+        Selection stages corrected: 1 (Case III through ``z``) or 2 (final round, then the AI interview).
     """
 
     names: tuple[str, ...]
@@ -646,6 +728,8 @@ class BootstrapValidity:
     level: float
     replicates: np.ndarray | None = None
     dichotomous: bool = False
+    u_s: float = float("nan")
+    stages: int = 1
 
     def to_frame(self):
         """One row per predictor, indexed by name (pandas DataFrame)."""
@@ -809,10 +893,40 @@ def bootstrap_corrected_validity(
     >>> bool(np.all(res.ci_low < res.r_corrected)) and bool(np.all(res.r_corrected < res.ci_high))
     True
     """
+    level, n_boot, names, Xa, (za, sel, ya) = _bootstrap_args(X, level, n_boot, min_valid, z=z, selected=selected, y=y)
+    n, k = Xa.shape
+    design = _design(Xa, za, sel.astype(bool), ya)
+
+    if dichotomous and not np.all(np.isin(ya[np.isfinite(ya) & (sel == 1)], (0.0, 1.0))):
+        raise ValueError("dichotomous=True needs y coded 0/1 among the selected")
+    point = _estimates(design.F.sum(axis=0, keepdims=True), design, dichotomous)
+
+    reps = _resample(n, k, n_boot, rng, chunk_size, lambda W: _estimates(W @ design.F, design, dichotomous)["r_c"])
+    return _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous)
+
+
+def _resample(n: int, k: int, n_boot: int, rng: RNGLike, chunk_size: int | None, estimate) -> np.ndarray:
+    """(n_boot, k) replicates of ``estimate(W)``, W a (b, n) block of multinomial resampling counts.
+
+    One draw of n indices per resample, so the stream (and the replicates) do not depend on the chunk size.
+    """
+    gen = np.random.default_rng(rng)
+    chunk = max(1, min(n_boot, int(chunk_size) if chunk_size else _CHUNK_ELEMENTS // n))
+    reps = np.empty((n_boot, k))
+    W = np.empty((chunk, n))  # multinomial counts, one resample a row
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        for i in range(b):
+            W[i] = np.bincount(gen.integers(0, n, size=n), minlength=n)
+        reps[start : start + b] = estimate(W[:b])
+    return reps
+
+
+def _bootstrap_args(X: Any, level: float, n_boot: int, min_valid: float, **vectors: Any):
+    """Checked arguments of the bootstrap functions: level, n_boot, column names, X (n, k), the vectors."""
     level = _check_level(level)
     if int(n_boot) != n_boot or n_boot < 1:
         raise ValueError(f"n_boot must be a positive integer, got {n_boot}")
-    n_boot = int(n_boot)
     if not 0.0 <= min_valid <= 1.0:
         raise ValueError(f"min_valid must be a share in [0, 1], got {min_valid}")
     names = tuple(str(c) for c in X.columns) if hasattr(X, "columns") else None
@@ -822,39 +936,26 @@ def bootstrap_corrected_validity(
     if Xa.ndim != 2:
         raise ValueError(f"X must be 1-D or 2-D, got shape {Xa.shape}")
     n, k = Xa.shape
-    za = _as_float(z, "z")
-    ya = _as_float(y, "y")
-    sel = _as_float(selected, "selected")
-    for name, arr in (("z", za), ("selected", sel), ("y", ya)):
+    arrays = [_as_float(v, name) for name, v in vectors.items()]
+    for name, arr in zip(vectors, arrays):
         if arr.shape != (n,):
             raise ValueError(f"{name} must have shape ({n},) like the rows of X, got {arr.shape}")
+    sel = arrays[list(vectors).index("selected")]
     if not np.all((sel == 0) | (sel == 1)):
         raise ValueError("selected must be boolean (no missing values)")
     if n < 2:
         raise ValueError("need at least two applicants")
-    names = names or tuple(f"x{j}" for j in range(k))
-    design = _design(Xa, za, sel.astype(bool), ya)
+    return level, int(n_boot), names or tuple(f"x{j}" for j in range(k)), Xa, arrays
 
-    if dichotomous and not np.all(np.isin(ya[np.isfinite(ya) & (sel == 1)], (0.0, 1.0))):
-        raise ValueError("dichotomous=True needs y coded 0/1 among the selected")
-    point = _estimates(design.F.sum(axis=0, keepdims=True), design, dichotomous)
 
-    gen = np.random.default_rng(rng)
-    chunk = max(1, min(n_boot, int(chunk_size) if chunk_size else _CHUNK_ELEMENTS // n))
-    reps = np.empty((n_boot, k))
-    W = np.empty((chunk, n))  # multinomial counts, one resample a row
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        for i in range(b):  # one draw per resample: the stream does not depend on the chunk size
-            W[i] = np.bincount(gen.integers(0, n, size=n), minlength=n)
-        reps[start : start + b] = _estimates(W[:b] @ design.F, design, dichotomous)["r_c"]
-
+def _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous, **extra) -> BootstrapValidity:
+    """Point estimates (one-row dict of :func:`_estimates`) and replicates as a :class:`BootstrapValidity`."""
     n_valid = np.isfinite(reps).sum(axis=0)
     alpha = 1.0 - level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
         low, high = np.nanquantile(reps, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
-    enough = n_valid >= min_valid * n_boot
+    enough = n_valid >= min_valid * reps.shape[0]
     return BootstrapValidity(
         names=names,
         n=point["n"][0].astype(int),
@@ -865,9 +966,249 @@ def bootstrap_corrected_validity(
         r_corrected=point["r_c"][0],
         ci_low=np.where(enough, low, np.nan),
         ci_high=np.where(enough, high, np.nan),
-        n_boot=n_boot,
+        n_boot=reps.shape[0],
         n_valid=n_valid,
         level=level,
         replicates=reps if return_replicates else None,
         dichotomous=bool(dichotomous),
+        **extra,
     )
+
+
+# ------------------------------------------------------------------------- two-stage bootstrap
+
+
+class _Level(NamedTuple):
+    """Where one selection level's sufficient statistics sit among the columns (see :func:`_level_block`)."""
+
+    offset: int
+    mask_of: np.ndarray  # (k,) index of each predictor's analysis mask among the m distinct ones
+    m: int
+    p: int  # shared variables beside the predictor
+
+
+def _level_block(X: np.ndarray, Xc: np.ndarray, base: np.ndarray, shared: list[np.ndarray]):
+    """Columns whose weighted sums give, per predictor x, the means and covariances of (x, *shared).
+
+    Per distinct analysis mask (``base`` and x present): count, sums and cross-products of the shared
+    variables; per predictor: sums of x, x², and x times each shared variable. Everything is zero off the mask.
+    """
+    M = np.isfinite(X) & base[:, None]
+    masks, mask_of = np.unique(M, axis=1, return_inverse=True)
+    masks = masks.astype(float)
+    p = len(shared)
+    cols = [masks] + [masks * v[:, None] for v in shared]
+    cols += [masks * (shared[i] * shared[j])[:, None] for i in range(p) for j in range(i, p)]
+    Xm = np.where(M, Xc, 0.0)
+    cols += [Xm, Xm * Xm] + [Xm * v[:, None] for v in shared]
+    return np.hstack(cols), np.asarray(mask_of).ravel(), masks.shape[1]
+
+
+def _level_moments(S: np.ndarray, lvl: _Level, k: int):
+    """Count (b, k), means (b, k, P), covariances (b, k, P, P) of (x, *shared) and a 'defined' flag (b, k)."""
+    pos = lvl.offset
+
+    def take(width: int, index: np.ndarray | None = None) -> np.ndarray:
+        nonlocal pos
+        block = S[:, pos : pos + width]
+        pos += width
+        return block if index is None else block[:, index]
+
+    p, P = lvl.p, lvl.p + 1
+    N = take(lvl.m, lvl.mask_of)
+    Sv = [take(lvl.m, lvl.mask_of) for _ in range(p)]
+    Svv = {(i, j): take(lvl.m, lvl.mask_of) for i in range(p) for j in range(i, p)}
+    Sx, Sxx = take(k), take(k)
+    Sxv = [take(k) for _ in range(p)]
+    sums = np.stack([Sx, *Sv], axis=-1)
+    cross = np.empty(N.shape + (P, P))
+    cross[..., 0, 0] = Sxx
+    for i in range(p):
+        cross[..., 0, i + 1] = cross[..., i + 1, 0] = Sxv[i]
+        for j in range(i, p):
+            cross[..., i + 1, j + 1] = cross[..., j + 1, i + 1] = Svv[i, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / N[..., None]
+        ss = cross - sums[..., :, None] * sums[..., None, :] / N[..., None, None]
+        cov = ss / (N - 1.0)[..., None, None]
+        diag_ss = np.diagonal(ss, axis1=-2, axis2=-1)
+        raw = np.diagonal(cross, axis1=-2, axis2=-1)
+        ok = (N >= 3) & np.all(diag_ss > _CONSTANT_TOL * raw, axis=-1)
+    return N, mean, cov, ok
+
+
+class _TwoStageDesign(NamedTuple):
+    F_pool: np.ndarray  # n x 6: z over all applicants and over the selected (as in _design)
+    rows: np.ndarray  # finalists: selected with z and s
+    F_sel: np.ndarray  # len(rows) x columns of the two levels
+    finalists: _Level  # shared (z, s)
+    hires: _Level  # shared (z, s, y)
+    k: int
+    y_offset: float
+
+
+def _two_stage_design(X: np.ndarray, z: np.ndarray, selected: np.ndarray, s: np.ndarray, y: np.ndarray):
+    n, k = X.shape
+    has_z = np.isfinite(z)
+    sel_z = selected & has_z
+    zc = np.where(has_z, z - (z[has_z].mean() if has_z.any() else 0.0), 0.0)
+    F_pool = np.column_stack((has_z, zc, zc * zc, sel_z, sel_z * zc, sel_z * zc * zc)).astype(float)
+    fin = sel_z & np.isfinite(s)
+    hire = fin & np.isfinite(y)
+    rows = np.flatnonzero(fin)
+    Xr, zr, finr, hirer = X[rows], zc[rows], fin[rows], hire[rows]
+    sc = np.where(finr, s[rows] - (s[rows].mean() if rows.size else 0.0), 0.0)
+    y_offset = float(y[hire].mean()) if hire.any() else 0.0
+    yc = np.where(hirer, y[rows] - y_offset, 0.0)
+    M = np.isfinite(Xr) & finr[:, None]
+    centre = np.where(M, Xr, 0.0).sum(axis=0) / np.maximum(M.sum(axis=0), 1)
+    Xc = np.where(M, Xr - centre, 0.0)
+    Ff, of_f, m_f = _level_block(Xr, Xc, finr, [zr, sc])
+    Fh, of_h, m_h = _level_block(Xr, Xc, hirer, [zr, sc, yc])
+    return _TwoStageDesign(
+        F_pool, rows, np.hstack((Ff, Fh)), _Level(0, of_f, m_f, 2), _Level(Ff.shape[1], of_h, m_h, 3), k, y_offset
+    )
+
+
+def _two_stage_estimates(S_pool: np.ndarray, S_sel: np.ndarray, d: _TwoStageDesign, dichotomous: bool):
+    """Two-stage corrected validities from the weighted column sums, one row per resample."""
+    N_all, Sz_all, Szz_all, N_sel, Sz_sel, Szz_sel = (S_pool[:, i] for i in range(6))
+    _, mf, Cf, ok_f = _level_moments(S_sel, d.finalists, d.k)  # (x, z, s) among finalists
+    Nh, mh, Ch, ok_h = _level_moments(S_sel, d.hires, d.k)  # (x, z, s, y) among hires
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vz_all = (Szz_all - Sz_all * Sz_all / N_all) / (N_all - 1.0)
+        mz_all = Sz_all / N_all
+        ss_sel = Szz_sel - Sz_sel * Sz_sel / N_sel
+        u_z = np.sqrt((ss_sel / (N_sel - 1.0)) / vz_all)
+        u_z = np.where((N_sel >= 2) & (ss_sel > _CONSTANT_TOL * Szz_sel) & (vz_all > 0), u_z, np.nan)
+        sd = np.sqrt(np.diagonal(Ch, axis1=-2, axis2=-1))
+        r_h = Ch / (sd[..., :, None] * sd[..., None, :])
+    ok = ok_f & ok_h & (N_all >= 2)[:, None] & (vz_all > 0)[:, None]
+    r_xy, r_xz, r_yz = (np.where(ok, np.clip(r_h[..., i, j], -1, 1), np.nan) for i, j in ((0, 3), (0, 1), (1, 3)))
+    if dichotomous:  # latent criterion, standardised among hires: biserials from point-biserials
+        p_h = mh[..., 3] + d.y_offset
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rb = np.clip(r_h[..., :3, 3] / _point_biserial_factor(p_h)[..., None], -1.0, 1.0)
+        Ch = Ch.copy()
+        Ch[..., :3, 3] = Ch[..., 3, :3] = rb * sd[..., :3]
+        Ch[..., 3, 3] = 1.0
+        mh = mh.copy()
+        mh[..., 3] = 0.0
+        cut = special.ndtri(1.0 - p_h)
+    # stage 2: hires -> finalists, explicit (x, z, s) with their observed finalist covariance and means
+    C2, m2 = correct_lawley(Ch, [0, 1, 2], Cf, mean=mh, mean_explicit=mf)
+    # stage 1: finalists -> applicant pool through z (Case III / Case II)
+    C1, m1 = correct_lawley(C2, [1], np.broadcast_to(vz_all[:, None, None, None], C2.shape[:-2] + (1, 1)),
+                            mean=m2, mean_explicit=np.broadcast_to(mz_all[:, None, None], m2.shape[:-1] + (1,)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r_c = np.clip(C1[..., 0, 3] / np.sqrt(C1[..., 0, 0] * C1[..., 3, 3]), -1.0, 1.0)
+        if dichotomous:
+            p_pool = special.ndtr((m1[..., 3] - cut) / np.sqrt(C1[..., 3, 3]))
+            r_c = r_c * _point_biserial_factor(p_pool)
+    r_c = np.where(ok & (C2[..., 3, 3] > 0) & (C1[..., 3, 3] > 0), r_c, np.nan)
+    return {"n": Nh, "u_z": u_z, "r_xy": r_xy, "r_xz": r_xz, "r_yz": r_yz, "r_c": r_c}
+
+
+def bootstrap_two_stage_validity(
+    X: Any,
+    z: Any,
+    selected: Any,
+    s: Any,
+    y: Any,
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    rng: RNGLike = None,
+    min_valid: float = 0.9,
+    chunk_size: int | None = None,
+    return_replicates: bool = False,
+    dichotomous: bool = False,
+) -> BootstrapValidity:
+    """Validities corrected for two selection stages (sequential Pearson-Lawley), with a candidate bootstrap.
+
+    The funnel: applicants -> AI-passed finalists (selected on the AI total ``z``) -> hires (selected on the
+    final-round score ``s``: offer when ``s`` passes the cut, then chance acceptance). The criterion ``y``
+    (performance, retention) exists only for hires; ``x``, ``z`` and ``s`` exist for every finalist.
+
+    Stage 2, hires -> finalists (:func:`correct_lawley` with explicit variables ``(x, z, s)``): selection into
+    the hires depends on ``s`` only, so it is also selection on the vector ``(x, z, s)``, whose finalist
+    covariance and means are *observed*. The regression of ``y`` on ``(x, z, s)`` estimated among hires is
+    carried to the finalists: ``cov_f(A, y) = Σ_f,AA B``, ``var_f(y) = var_h(y) - B'Σ_h,AA B + B'Σ_f,AA B``,
+    ``B = Σ_h,AA⁻¹ Σ_h,Ay``. This uses every observed finalist statistic (rather than re-deriving the
+    finalist covariance of ``x`` and ``z`` from the hires through ``s``), and it is exact when the applicant-
+    pool regression of ``y`` on ``(x, z, s)`` is linear and homoscedastic, since selection on ``z`` and ``s``
+    leaves that regression unchanged (Lawley 1943). For ``x = z`` (the AI total) the explicit set is
+    ``(z, s)`` (pseudo-inverse).
+
+    Stage 1, finalists -> applicants: Lawley on ``z`` with ``u_z = SD_finalists(z) / SD_all(z)``, i.e.
+    Case III for questions and dimensions, Case II for the total, applied to the finalist-level matrix.
+
+    Selection in sequence and the order of the corrections follow Sackett & Yang (2000, *J. Appl. Psychol.
+    85*, 112-118; their taxonomy's multi-stage cases) and Hunter, Schmidt & Le (2006, *J. Appl. Psychol. 91*,
+    594-612): each stage is undone with the statistics of the group it selected from, the last stage first.
+
+    With ``dichotomous=True`` (retained_12m) both stages run on the latent scale as in
+    :func:`correct_case_iii_dichotomous`: point-biserials among hires become biserials (latent ``f``
+    standardised among hires, cut ``Phi^-1(1 - p_hires)``), the latent means and variance are carried through
+    both stages, and the result is a point-biserial at the estimated applicant-pool pass rate.
+
+    The bootstrap resamples all applicants, so the number of finalists and hires, ``u_z`` and the spread of
+    ``s`` among hires vary as in a new pool; the estimates are functions of count-weighted column sums (one
+    matrix product per chunk of resamples, over the finalists' rows only) as in
+    :func:`bootstrap_corrected_validity`.
+
+    Parameters
+    ----------
+    X, z, selected : as in :func:`bootstrap_corrected_validity`
+    s : array_like, shape (n,)
+        Final-round score of every finalist (NaN elsewhere; finalists without one are left out).
+    y : array_like, shape (n,)
+        Criterion, known for hires only (NaN elsewhere; missing at random among hires).
+    n_boot, level, rng, min_valid, chunk_size, return_replicates, dichotomous
+        As in :func:`bootstrap_corrected_validity`.
+
+    Returns
+    -------
+    BootstrapValidity
+        ``n``, ``r_observed``, ``r_xz`` and ``r_yz`` refer to hires with ``x``, ``y``, ``z`` and ``s``;
+        ``u_z`` to all AI-passed; ``u_s = SD_hires(s) / SD_finalists(s)``; ``stages = 2``.
+
+    Examples
+    --------
+    Performance tracks a true potential ``T``; the question ``x`` and the final round ``s`` measure it:
+
+    >>> g = np.random.default_rng(0)
+    >>> n = 100_000
+    >>> T = g.normal(size=n)
+    >>> x = 0.6 * T + 0.8 * g.normal(size=n)
+    >>> z = 0.8 * x + 0.6 * g.normal(size=n)
+    >>> s = 0.6 * T + 0.8 * g.normal(size=n)
+    >>> y = 0.5 * T + np.sqrt(0.75) * g.normal(size=n)
+    >>> sel = z > 0.4
+    >>> hired = sel & (s > 0.2)
+    >>> res = bootstrap_two_stage_validity(np.c_[x, z], z, sel, np.where(sel, s, np.nan),
+    ...                                    np.where(hired, y, np.nan), n_boot=200, rng=1)
+    >>> one = bootstrap_corrected_validity(np.c_[x, z], z, sel, np.where(hired, y, np.nan), n_boot=100, rng=1)
+    >>> np.corrcoef([x, z, y])[2, :2].round(2).tolist(), res.r_corrected.round(2).tolist(), one.r_corrected.round(2).tolist()
+    ([0.3, 0.24], [0.29, 0.23], [0.26, 0.2])
+    """
+    level, n_boot, names, Xa, (za, sel, sa, ya) = _bootstrap_args(
+        X, level, n_boot, min_valid, z=z, selected=selected, s=s, y=y
+    )
+    n, k = Xa.shape
+    sel = sel.astype(bool)
+    hire = sel & np.isfinite(za) & np.isfinite(sa) & np.isfinite(ya)
+    if dichotomous and not np.all(np.isin(ya[hire], (0.0, 1.0))):
+        raise ValueError("dichotomous=True needs y coded 0/1 among the hires")
+    d = _two_stage_design(Xa, za, sel, sa, ya)
+
+    def estimate(W: np.ndarray) -> dict[str, np.ndarray]:
+        return _two_stage_estimates(W @ d.F_pool, W[:, d.rows] @ d.F_sel, d, dichotomous)
+
+    point = estimate(np.ones((1, n)))
+    reps = _resample(n, k, n_boot, rng, chunk_size, lambda W: estimate(W)["r_c"])
+    fin = sel & np.isfinite(za) & np.isfinite(sa)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        u_s = float(np.std(sa[hire], ddof=1) / np.std(sa[fin], ddof=1)) if hire.sum() >= 2 else math.nan
+    return _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous, u_s=u_s, stages=2)

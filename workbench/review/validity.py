@@ -9,9 +9,14 @@ dimension, and for the AI total:
 - ``r_corrected``: the applicant-pool estimate. Case III through the AI total ``z`` for questions and
   dimensions, Case II for the total (Case III with ``x = z``), Case IV on request. For a pass/fail criterion
   the correction runs on the latent scale and returns a point-biserial at the estimated applicant-pool pass
-  rate (:func:`workbench.review.stats.correct_case_iii_dichotomous`);
+  rate (:func:`workbench.review.stats.correct_case_iii_dichotomous`). performance and retained_12m exist only
+  for hires, selected in two stages (AI interview on the total, then the final round on final_score and chance
+  offer acceptance): when final_score is known (``ReviewInputs.final_score``) both stages are corrected by a
+  sequential Pearson-Lawley correction, last stage first (:func:`workbench.review.stats.bootstrap_two_stage_validity`;
+  corrections ``two_stage_case_iii[_dichotomous]`` and ``two_stage_case_ii`` for the total); without it, one
+  stage only, with a caveat in ``notes``;
 - ``ci_low``, ``ci_high``: percentile bootstrap interval, resampling all applicants (so ``u`` and the number
-  selected vary as in a new pool); Fisher-z intervals for ``correction="none"`` and Case IV;
+  selected vary as in a new pool; both stages in every resample); Fisher-z intervals for ``correction="none"`` and Case IV;
 - ``p_value``: the one-sided test of H0 "corrected validity >= ``min_validity``" (see below) and
   ``p_adjusted`` across questions (Holm by default, or Benjamini-Hochberg);
 - ``verdict`` and ``reason``.
@@ -70,6 +75,7 @@ from workbench.review.stats import (
     benjamini_hochberg,
     bootstrap_corrected_validity,
     bootstrap_p_value,
+    bootstrap_two_stage_validity,
     correct_case_iv,
     fisher_ci,
     holm,
@@ -300,6 +306,8 @@ class _Estimates:
     correction: tuple[str, ...]
     missing_reliability: np.ndarray  # Case IV without a reliability
     u_z: float
+    stages: int = 1  # selection stages corrected (2: final round, then AI interview)
+    u_s: float = math.nan  # SD of final_score among hires / among finalists (two stages)
 
 
 def _sd_ratio(X: np.ndarray, in_sample: np.ndarray) -> np.ndarray:
@@ -324,7 +332,36 @@ def _reliabilities(inputs: ReviewInputs, settings: ValiditySettings) -> np.ndarr
     return np.array(rel + [1.0])  # the total: Case II (reliability 1 in Case IV is Case II)
 
 
+def _two_stage_possible(inputs: ReviewInputs) -> bool:
+    """Whether the criterion comes after the final round and final_score is known for some who have it."""
+    if inputs.criterion not in _TWO_STAGE or inputs.final_score is None:
+        return False
+    both = inputs.selected.to_numpy(dtype=bool) & inputs.criterion_values.notna().to_numpy() \
+        & inputs.final_score.reindex(inputs.criterion_values.index).notna().to_numpy()
+    return bool(both.any())
+
+
+def _estimate_two_stage(inputs: ReviewInputs, settings: ValiditySettings, X: np.ndarray) -> _Estimates:
+    """Sequential Pearson-Lawley: hires -> finalists on (x, z, final_score), then finalists -> pool on z."""
+    s = inputs.final_score.reindex(inputs.ai_score.index).to_numpy(dtype=float)
+    boot = bootstrap_two_stage_validity(
+        X, inputs.ai_score.to_numpy(dtype=float), inputs.selected.to_numpy(dtype=bool), s,
+        inputs.criterion_values.to_numpy(dtype=float), n_boot=settings.n_boot, level=settings.level,
+        rng=settings.seed, return_replicates=True, dichotomous=inputs.binary,
+    )
+    k = X.shape[1]
+    p = bootstrap_p_value(boot.replicates, settings.min_validity, alternative="less")
+    p = np.where(np.isfinite(boot.ci_low), p, np.nan)
+    method = "two_stage_case_iii_dichotomous" if inputs.binary else "two_stage_case_iii"
+    correction = (method,) * (k - 1) + ("two_stage_case_ii",)
+    return _Estimates(boot.n.astype(float), boot.r_observed, boot.r_xz, boot.r_yz, np.full(k, boot.u_z),
+                      np.full(k, np.nan), boot.r_corrected, boot.ci_low, boot.ci_high, p, correction,
+                      np.zeros(k, dtype=bool), boot.u_z, stages=2, u_s=boot.u_s)
+
+
 def _estimate(inputs: ReviewInputs, settings: ValiditySettings, X: np.ndarray) -> _Estimates:
+    if settings.correction == "case_iii" and _two_stage_possible(inputs):
+        return _estimate_two_stage(inputs, settings, X)
     z = inputs.ai_score.to_numpy(dtype=float)
     sel = inputs.selected.to_numpy(dtype=bool)
     y = inputs.criterion_values.to_numpy(dtype=float)
@@ -457,7 +494,9 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
         "Correlations among them (r_observed) understate validity in the applicant pool, and a useless question "
         "looks harmful (negative r) among candidates selected on the total, so verdicts use r_corrected."
     ]
-    if settings.correction == "case_iii":
+    if est.stages == 2:
+        notes.append(_two_stage_note(inputs, est))
+    elif settings.correction == "case_iii":
         notes.append("r_corrected: Thorndike Case III through the AI total for questions and dimensions, Case II "
                      "for the AI total itself (Pearson-Lawley: assumes linear, homoscedastic relations with the "
                      "AI total and selection on it alone).")
@@ -470,15 +509,24 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
     else:
         notes.append("r_corrected = r_observed: no range-restriction correction was asked for (correction='none'); "
                      "these are validities among the selected only. Intervals: Fisher z.")
-    if inputs.binary:
+    if inputs.binary and est.stages == 2:
+        notes.append(f"{crit} is pass/fail: r_observed is point-biserial. Both stages run on the latent scale "
+                     "(biserials among hires, assuming a normal latent criterion; latent means and variance carried "
+                     "through both stages) and r_corrected is a point-biserial at the estimated applicant-pool "
+                     "retention rate.")
+    elif inputs.binary:
         if settings.correction == "case_iii" and math.isfinite(est.u_z):
             notes.append(_binary_note(inputs, est))
         else:
             notes.append(f"{crit} is pass/fail: r_observed is a point-biserial correlation.")
-    if crit in _TWO_STAGE:
+    if crit in _TWO_STAGE and est.stages == 1:
+        why = ("no final_score is available for the hires who have it, so the second stage (final round) cannot "
+               "be corrected" if settings.correction == "case_iii" else
+               f"the two-stage correction is used only with correction='case_iii' (here {settings.correction!r})")
         notes.append(f"{crit} exists only for hires: two-stage selection (AI interview, then final round and offer "
-                     "acceptance). The correction through the AI total removes only the first stage, so r_corrected "
-                     "still understates applicant-pool validity; read it as a lower bound for valid questions.")
+                     f"acceptance), but {why}. The correction through the AI total removes only the first stage, so "
+                     "r_corrected still understates applicant-pool validity; read it as a lower bound for valid "
+                     "questions.")
     name, rate, _ = _ADJUST[settings.adjust]
     m = int(np.isfinite(questions["p_value"]).sum())
     notes.append(
@@ -516,6 +564,27 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
     if few and not constant and n_crit >= settings.min_n:
         notes.append(f"Too few answers for a verdict: {', '.join(map(str, few))}.")
     return tuple(notes)
+
+
+def _two_stage_note(inputs: ReviewInputs, est: _Estimates) -> str:
+    sel = inputs.selected.to_numpy(dtype=bool)
+    s = inputs.final_score.reindex(inputs.ai_score.index).to_numpy(dtype=float)
+    y = inputs.criterion_values.to_numpy(dtype=float)
+    n_fin = int((sel & np.isfinite(s)).sum())
+    n_hires = int((sel & np.isfinite(s) & np.isfinite(y)).sum())
+    lost = int((sel & np.isfinite(y) & ~np.isfinite(s)).sum())
+    text = (f"r_corrected: two-stage sequential Pearson-Lawley correction. Stage 2 (final round): the {n_hires:,} "
+            f"hires with {inputs.criterion} were selected from {n_fin:,} AI-passed finalists on final_score (u = SD "
+            f"among hires / among finalists = {est.u_s:.2f}; offers, then chance acceptance); the regression of the "
+            "criterion on (score, AI total, final_score) among hires is carried to the finalists, whose covariances "
+            "of these three are observed (Lawley 1943). Stage 1 (AI interview): Case III through the AI total for "
+            "questions and dimensions, Case II for the total, from finalists to all applicants. Order and logic of "
+            "sequential corrections: Sackett & Yang 2000; Hunter, Schmidt & Le 2006. Assumes linear, homoscedastic "
+            "regressions and selection on the AI total and final_score (plus chance) only. Intervals: percentile "
+            "bootstrap over applicants, both stages in every resample.")
+    if lost:
+        text += f" {lost:,} candidates with {inputs.criterion} but no final_score are left out."
+    return text
 
 
 def _binary_note(inputs: ReviewInputs, est: _Estimates) -> str:

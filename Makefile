@@ -18,15 +18,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/workbench demo
 
-## system-deps: Debian packages the tests use as peers (R's psych for the range-correction check).
-## Installed with apt when running as root (CI); otherwise the tests that need them skip and say why.
+## system-deps: Debian packages the tests use: Chromium (browser tests of the Voila apps, driven by Playwright)
+## and R's psych (peer check of the range-restriction corrections). Installed with apt when running as root
+## (CI); otherwise the tests that need them skip and say why.
 system-deps:
-	@if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(psych)' >/dev/null 2>&1; then \
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(psych)' >/dev/null 2>&1; } || need="$$need r-cran-psych"; \
+	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing r-cran-psych (peer check for range-restriction corrections)"; \
-	    (apt-get install -y -qq --no-install-recommends r-cran-psych >/dev/null 2>&1 || \
-	     (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends r-cran-psych >/dev/null)); \
-	  else echo "note: Rscript with psych not found and not root: the R peer checks will skip"; fi; \
+	    echo "installing$$need with apt-get"; \
+	    apt-get install -y -qq --no-install-recommends $$need >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$need >/dev/null; }; \
+	  else echo "note: missing$$need and not root: the tests that need them will skip"; fi; \
 	fi
 
 ## make test: install, then the whole test suite (slow and browser tests included)

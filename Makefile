@@ -22,16 +22,18 @@ run: $(STAMP)
 ## and R's psych (peer check of the range-restriction corrections). Installed with apt when running as root
 ## (CI); otherwise the tests that need them skip and say why.
 system-deps:
-	@need=""; \
-	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
-	{ command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(psych)' >/dev/null 2>&1; } || need="$$need r-cran-psych"; \
-	if [ -n "$$need" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing$$need with apt-get"; \
-	    apt-get install -y -qq --no-install-recommends $$need >/dev/null 2>&1 || \
-	    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$need >/dev/null; }; \
-	  else echo "note: missing$$need and not root: the tests that need them will skip"; fi; \
-	fi
+	@if ! command -v chromium >/dev/null 2>&1; then $(call apt_install,chromium,); fi
+	@if ! { command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(psych)' >/dev/null 2>&1; }; then \
+	  $(call apt_install,r-cran-psych,--no-install-recommends); fi
+
+# $(call apt_install,PACKAGES,FLAGS): apt-get install as root (retrying after an update), else a note.
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+  echo "installing $(1) with apt-get"; \
+  apt-get install -y -qq $(2) $(1) >/dev/null 2>&1 || \
+  { apt-get update -qq >/dev/null && apt-get install -y -qq $(2) $(1) >/dev/null; }; \
+else echo "note: $(1) missing and not root: the tests that need it will skip"; fi
+endef
 
 ## make test: install, then the whole test suite (slow and browser tests included)
 test: $(STAMP) system-deps

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, selection_rate
 from scipy import stats
+from workbench.jsonable import json_ready
 
 __all__ = [
     "AGE_BANDS",
@@ -113,22 +114,7 @@ class UnlawfulThresholdWarning(UserWarning):
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(float(v)) else float(v)
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, (pd.Timestamp, dt.date)):
-        return v.isoformat()
-    return v
-
+    return json_ready(v)
 
 def _float(values: Any) -> np.ndarray:
     return pd.Series(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)

@@ -579,10 +579,10 @@ class ProfileProposal:
 
     def to_records(self) -> dict[str, Any]:
         """JSON-ready summary (NaN as None)."""
-        from workbench.review.weights import _clean
+        from workbench.jsonable import json_ready
 
         top = self.keywords.sort_values("z", ascending=False).groupby(["source", "dimension", "language"]).head(10)
-        return _clean({
+        return json_ready({
             "job_id": self.job_id, "criterion": self.criterion, "current_version": self.current.version,
             "proposed_version": self.proposed.version, "current": profile_to_dict(self.current),
             "proposed": profile_to_dict(self.proposed),

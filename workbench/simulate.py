@@ -98,6 +98,7 @@ from workbench import _simtext
 from workbench.data.schema import EDUCATION_LEVELS, GENDERS, RACE_ETHNICITY, TABLES
 from workbench.profile import save_profile
 from workbench.records import Dimension, JobProfile
+from workbench.jsonable import json_ready
 
 __all__ = [
     "Bias",
@@ -487,18 +488,7 @@ class SimulationConfig:
 
 
 def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        return None if not math.isfinite(obj) else round(float(obj), 6)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
-
+    return json_ready(obj, digits=6)
 
 # ---------------------------------------------------------------------------------------------- demo jobs
 

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from workbench.data.schema import TABLE_NAMES
+from workbench.jsonable import json_ready
 from workbench.review.inputs import CRITERIA, ReviewInputError, review_inputs
 from workbench.review.rounds import expectancy_table, predictive_accuracy, prompting_effect
 from workbench.review.validity import ValidityResult, ValiditySettings, validity_table
@@ -260,12 +261,7 @@ def review_dataset(
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
+    return json_ready(value)
 
 def _records(frame: Any) -> list[dict[str, Any]]:
     frame = frame.reset_index()

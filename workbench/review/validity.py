@@ -80,6 +80,7 @@ from workbench.review.stats import (
     fisher_ci,
     holm,
 )
+from workbench.jsonable import json_ready
 
 __all__ = ["COLUMNS", "ValidityResult", "ValiditySettings", "coefficient_alpha", "validity_table"]
 
@@ -224,16 +225,7 @@ class ValidityResult:
 
 def _clean(value: Any) -> Any:
     """A JSON-ready scalar: NaN/NA -> None, numpy scalars -> Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
+    return json_ready(value)
 
 def _frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]

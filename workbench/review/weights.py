@@ -44,6 +44,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from workbench.review.inputs import ReviewInputError, ReviewInputs
 from workbench.fairness import group_labels, impact_ratio_table
 from workbench.review.stats import correct_case_iii, pearson
+from workbench.jsonable import json_ready
 
 __all__ = [
     "WeightProposal",
@@ -534,21 +535,8 @@ def _validity(x: np.ndarray, y: np.ndarray, z: np.ndarray, sd_pool: float, binar
 
 
 def _clean(value: Any) -> Any:
-    """JSON-ready: NaN -> None, numpy scalars -> Python."""
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if not np.isfinite(value) else round(float(value), 6)
-    if value is pd.NA:
-        return None
-    return value
-
+    """JSON-ready, floats rounded to 6 decimals."""
+    return json_ready(value, digits=6)
 
 @dataclass(frozen=True, eq=False)
 class WeightProposal:

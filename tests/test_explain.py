@@ -1,0 +1,357 @@
+"""The learned scoring model and its explanations (workbench.explain), tested against simulated truth."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from workbench.data import load
+from workbench.explain import (PROTECTED_ATTRIBUTES, ExplainError, ScoringModel, candidate_features,
+                               explain_dataset, proxy_screen)
+from workbench.review.inputs import review_inputs_from_tables
+from workbench.review.weights import cross_validated_validity
+from workbench.simulate import demo_config, simulate, small_config, write_simulation
+
+JOB = "product_manager"
+CONTRACT_KEYS = {"criterion", "model", "cv", "features", "top_features", "proxy_flags"}
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(small_config(n_candidates=1200, seed=3))
+
+
+@pytest.fixture(scope="module")
+def result(sim):
+    return explain_dataset(sim, "final_passed", job_id=JOB, folds=3)
+
+
+def _with(sim, **tables):
+    """A copy of ``sim`` with some tables replaced."""
+    return dataclasses.replace(sim, tables={**sim.tables, **tables})
+
+
+def _features(sim, criterion="final_passed"):
+    ri = review_inputs_from_tables(sim.tables, sim.profiles[JOB], criterion)
+    frame = candidate_features(ri, sim.tables).frame
+    return ri, frame
+
+
+# ------------------------------------------------------------------------------ estimator conventions
+
+
+def test_estimator_conventions(sim):
+    ri, frame = _features(sim)
+    rows = ri.criterion_values.notna()
+    X, y = frame.loc[rows[rows].index.intersection(frame.index)], ri.criterion_values.dropna()
+    y = y.loc[X.index]
+    model = ScoringModel(C=0.2, min_df=5)
+    with pytest.raises(NotFittedError):
+        model.decision_function(X)
+    assert model.fit(X, y) is model
+    learned = [a for a in vars(model) if a.endswith("_") and not a.startswith("_")]
+    assert {"coef_", "intercept_", "expected_value_", "classes_", "feature_names_in_"} <= set(learned)
+    assert set(vars(clone(model))) == set(model.get_params())  # unfitted clone: parameters only
+    assert clone(model).get_params() == model.get_params()
+    assert model.set_params(C=1.0).get_params()["C"] == 1.0
+    proba = model.fit(X, y).predict_proba(X)
+    assert proba.shape == (len(X), 2) and np.allclose(proba.sum(axis=1), 1)
+    assert 0.5 < model.score(X, y) <= 1
+
+
+@pytest.mark.parametrize("column", [*PROTECTED_ATTRIBUTES, "age_band"])
+def test_model_refuses_a_protected_attribute(sim, column):
+    _, frame = _features(sim)
+    X = frame.assign(**{column: 1.0})
+    with pytest.raises(ExplainError, match="protected attribute"):
+        ScoringModel().fit(X, np.arange(len(X)) % 2)
+
+
+# ------------------------------------------------------------------------------ SHAP additivity
+
+
+@pytest.mark.parametrize("criterion", ["final_passed", "final_score"])
+@pytest.mark.parametrize("text", [True, False])
+def test_shap_values_add_up_to_the_model_output(sim, criterion, text):
+    ri, frame = _features(sim, criterion)
+    if not text:
+        frame = frame.drop(columns="answer_terms")
+    y = ri.criterion_values.reindex(frame.index)
+    train = y.notna().to_numpy()
+    model = ScoringModel().fit(frame[train], y[train])
+    assert model.task_ == ("classification" if criterion == "final_passed" else "regression")
+    phi = model.shap_values(frame)  # every applicant, including those the model never saw
+    total = phi.sum(axis=1).to_numpy() + model.expected_value_
+    np.testing.assert_allclose(total, model.decision_function(frame), atol=1e-9)
+    assert list(phi.columns) == list(model.get_feature_names_out())
+
+
+def test_result_shap_adds_up_for_training_rows_and_one_candidate(result):
+    out = result.model.decision_function(result.features.frame.loc[result.train_index])
+    np.testing.assert_allclose(result.shap.sum(axis=1) + result.model.expected_value_, out, atol=1e-9)
+    rejected = result.inputs.selected[~result.inputs.selected].index[0]
+    phi = result.local_shap(rejected)
+    np.testing.assert_allclose(phi.sum() + result.model.expected_value_,
+                               result.model.decision_function(result.features.frame.loc[[rejected]])[0], atol=1e-9)
+
+
+# ------------------------------------------------------------------------------ the contract
+
+
+def test_to_dict_has_the_contract_keys_and_is_json(result):
+    d = result.to_dict()
+    assert CONTRACT_KEYS <= set(d)
+    assert {"baseline_auc", "model_auc"} <= set(d["cv"])
+    assert all({"feature", "mean_abs_shap"} <= set(t) for t in d["top_features"])
+    assert all({"feature", "attribute", "strength"} <= set(f) for f in d["proxy_flags"])
+    json.dumps(d)
+    assert d["criterion"] == "final_passed" and d["job_id"] == JOB
+    assert "range" in result.summary().lower()
+
+
+def test_no_protected_attribute_is_a_feature(result):
+    features = result.to_dict()["features"]
+    for name in features:
+        bare = name.split(":", 1)[-1]
+        assert bare not in (*PROTECTED_ATTRIBUTES, "age_band"), name
+    assert not any(c in result.features.frame.columns for c in PROTECTED_ATTRIBUTES)
+
+
+def test_cross_validation_uses_the_folds_of_the_weighted_sum_baseline(sim, result):
+    ri = review_inputs_from_tables(sim.tables, sim.profiles[JOB], "final_passed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = cross_validated_validity(ri, {"current": ri.profile.weights}, folds=3, random_state=0)
+    cur = base["weights"]["current"]
+    assert result.cv["baseline_auc"] == pytest.approx(cur["auc"])
+    assert [f["n"] for f in result.cv["per_fold"]] == [f["n"] for f in cur["per_fold"]]
+    assert [f["baseline_auc"] for f in result.cv["per_fold"]] == pytest.approx([f["auc"] for f in cur["per_fold"]])
+    assert result.cv["n"] == base["n"] and "range" in result.cv["caveat"].lower()
+    assert 0.5 < result.cv["model_auc"] < 1
+
+
+def test_continuous_criterion_uses_ridge_and_reports_r(sim):
+    res = explain_dataset(sim, "final_score", job_id=JOB, folds=3, joint_screen=False)
+    assert res.model.task_ == "regression" and res.cv["model_auc"] is None
+    assert res.cv["model_r_observed"] > 0 and res.to_dict()["model"]["type"] == "ridge"
+
+
+# ------------------------------------------------------------------------------ truth: predictors and proxies
+
+
+def _rank(res):
+    imp = res.importance()
+    return imp, list(imp.index)
+
+
+@pytest.mark.slow
+def test_predictive_questions_rank_at_the_top():
+    sim = simulate(small_config(n_candidates=4000, seed=2, biases=()))
+    truth = {q["question_id"]: q["loading"] for q in sim.truth["jobs"][JOB]["questions"]}
+    res = explain_dataset(sim, job_id=JOB, text=False, joint_screen=False)
+    imp, order = _rank(res)
+    positive = [f for f in order if imp.loc[f, "direction"] == "+"]
+    strong = {f"q:{q}" for q, lam in truth.items() if lam >= 0.7}  # the behavioural questions
+    assert set(positive[:4]) == strong
+    # questions the simulator made useless carry only presentation: they enter negatively (suppressors), never up
+    for q, lam in truth.items():
+        if lam == 0:
+            assert imp.loc[f"q:{q}", "direction"] == "-"
+    # with text, the strongest question still leads the score features
+    with_text = explain_dataset(sim, job_id=JOB, joint_screen=False)
+    scores = [f for f in _rank(with_text)[1] if f.startswith("q:")]
+    assert scores[0] == "q:pm_q01"
+    assert with_text.cv["model_auc"] > with_text.cv["baseline_auc"]
+
+
+@pytest.mark.slow
+def test_useless_questions_rank_below_every_behavioural_question_without_a_suppressor():
+    cfg = demo_config(seed=4, n_candidates=4000, biases=(), answer_texts=False, resume_files=(0, 0, 0))
+    job = cfg.jobs[1]
+    quiet = tuple(dataclasses.replace(q, presentation_loading=0.0) if q.loading == 0 else q for q in job.questions)
+    cfg = dataclasses.replace(cfg, jobs=(cfg.jobs[0], dataclasses.replace(job, questions=quiet)))
+    sim = simulate(cfg)
+    res = explain_dataset(sim, job_id=JOB, joint_screen=False)
+    imp, order = _rank(res)
+    useless = [order.index(f"q:{q.question_id}") for q in quiet if q.loading == 0]
+    behavioural = [order.index(f"q:{q.question_id}") for q in quiet if q.loading >= 0.7]
+    assert max(behavioural) < min(useless)
+
+
+def _proxy_column(sim, rng):
+    cands = sim.tables["candidates"]
+    club = (cands["gender"] == "female").astype(float) + rng.normal(0, 0.5, len(cands))
+    return _with(sim, candidates=cands.assign(club_activity=club)), "extra:club_activity"
+
+
+def _proxy_word(sim, rng):
+    cands = sim.tables["candidates"].set_index("candidate_id")
+    ans = sim.tables["answers"].copy()
+    women = ans["candidate_id"].map(cands["gender"]).eq("female").to_numpy()
+    first = ~ans.duplicated("candidate_id").to_numpy()
+    add = first & women & (rng.random(len(ans)) < 0.7)
+    ans.loc[add, "answer_text"] = ans.loc[add, "answer_text"] + " I captain a netball league."
+    return _with(sim, answers=ans), "word:netball"
+
+
+@pytest.mark.parametrize("inject", [_proxy_column, _proxy_word], ids=["candidates_column", "answer_word"])
+def test_an_injected_gender_proxy_is_flagged_and_excluded(sim, inject):
+    data, feature = inject(sim, np.random.default_rng(0))
+    res = explain_dataset(data, job_id=JOB, folds=3, joint_screen=False)
+    flags = {f["feature"]: f for f in res.proxy_flags}
+    assert feature in flags
+    assert flags[feature]["attribute"] == "gender" and flags[feature]["group"] in ("female", "male")
+    assert flags[feature]["strength"] >= 0.70 and flags[feature]["excluded"]
+    assert feature not in res.feature_names
+    reason = next(e["reason"] for e in res.excluded if e["feature"] == feature)
+    assert "proxy of gender" in reason and "AUC" in reason
+    assert feature in res.summary()
+
+
+def test_allow_features_keeps_a_flagged_feature_but_reports_it(sim):
+    data, feature = _proxy_column(sim, np.random.default_rng(1))
+    res = explain_dataset(data, job_id=JOB, folds=3, joint_screen=False, allow_features=[feature])
+    flag = next(f for f in res.proxy_flags if f["feature"] == feature)
+    assert not flag["excluded"] and feature in res.feature_names
+
+
+@pytest.mark.parametrize("column", ["gender_guess", "date_of_birth", "ethnicity_code"])
+def test_extra_columns_named_like_a_protected_attribute_are_never_features(sim, column):
+    cands = sim.tables["candidates"].assign(**{column: 1.0})
+    res = explain_dataset(_with(sim, candidates=cands), job_id=JOB, folds=3, joint_screen=False)
+    assert f"extra:{column}" not in res.feature_names
+    assert any(e["feature"] == f"extra:{column}" and "protected" in e["reason"] for e in res.excluded)
+
+
+def test_proxy_screen_measures_each_feature_against_each_attribute():
+    g = np.random.default_rng(3)
+    groups = pd.DataFrame({"gender": g.choice(["female", "male"], 500), "age": g.integers(20, 60, 500)})
+    Z = np.column_stack([groups["age"] + g.normal(0, 2, 500), g.normal(size=500)])
+    tab = proxy_screen(Z, ["resume:years", "q:q1"], groups, attributes=("gender", "age_band"))
+    top = tab.iloc[0]
+    assert (top.feature, top.attribute, bool(top.flag)) == ("resume:years", "age_band", True)
+    assert not tab.loc[tab.feature == "q:q1", "flag"].any()
+    assert set(tab.columns) >= {"feature", "attribute", "group", "strength", "flag"}
+
+
+# ------------------------------------------------------------------------------ explanations
+
+
+@pytest.mark.parametrize("lang,words", [("en", ["in your favour", "against", "gender", "human", "review"]),
+                                        ("zh", ["有利", "不利", "性别", "人工复核"])])
+def test_plain_explanation_gives_main_reasons_without_internals(result, lang, words):
+    for cid in (result.train_index[0], result.inputs.selected[~result.inputs.selected].index[0]):
+        text = result.plain_explanation(cid, lang=lang)
+        assert str(cid) in text
+        for w in words:
+            assert w.lower() in text.lower()
+        for internal in ("shap", "log-odds", "coef", "logistic", "q:pm_", "word:", "dim:"):
+            assert internal not in text.lower()
+
+
+def test_figures(result):
+    cid = result.train_index[1]
+    fig = result.waterfall_figure(cid, top=5)
+    y = list(fig.data[0].y)
+    assert len(y) == 8 and y[0] == pytest.approx(result.model.expected_value_)
+    assert sum(y[:-1]) == pytest.approx(result.model.decision_function(result.features.frame.loc[[cid]])[0])
+    assert len(result.global_figure(top=10).data[0].y) == 10
+    assert len(result.words_figure(top=5).data[0].y) == 5
+
+
+def test_model_card(result):
+    card = result.model_card()
+    assert {"model_details", "intended_use", "data", "criterion", "metrics", "limitations"} <= set(card)
+    assert card["metrics"]["overall"]["model_auc"] == pytest.approx(result.cv["model_auc"], abs=1e-6)
+    assert {r["attribute"] for r in card["metrics"]["by_group"]} >= {"gender"}
+    md = result.model_card_markdown()
+    for section in ("## Intended use", "## Data", "## Criterion", "## Metrics", "## Limitations"):
+        assert section in md
+    assert "<script" not in result.model_card_html()
+    json.dumps(card)
+
+
+def test_dataset_on_disk_with_resume_files(tmp_path):
+    sim = simulate(small_config(n_candidates=400, seed=5))
+    write_simulation(sim, tmp_path / "data")
+    res = explain_dataset(tmp_path / "data", job_id=JOB, folds=3, joint_screen=False)
+    frame = res.features.frame
+    assert "resume:skill_coverage" in frame and frame["resume:has_resume"].sum() >= 1
+    assert len(res.dataset_sha256) == 64
+    # without job_id: the job with most candidates having the criterion, noted
+    ds = load(tmp_path / "data")
+    chosen = explain_dataset(ds, folds=3, joint_screen=False)
+    assert chosen.job_id in ds.profiles and any("chosen" in n for n in chosen.notes)
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+def test_a_criterion_with_one_class_is_refused(sim):
+    final = sim.tables["final_rounds"].assign(final_passed=True)
+    with pytest.raises(ExplainError, match="all .* passed: a criterion with a single value"):
+        explain_dataset(_with(sim, final_rounds=final), job_id=JOB, folds=3)
+    with pytest.raises(ExplainError, match="single value"):
+        ScoringModel().fit(pd.DataFrame({"q:a": [1.0, 2.0, 3.0]}), [1, 1, 1])
+
+
+def test_a_candidate_with_no_answers(sim):
+    target = sim.tables["ai_decisions"].query("ai_passed")["candidate_id"]
+    cid = next(c for c in target if c in set(sim.tables["candidates"].query("job_id == @JOB").candidate_id))
+    answers = sim.tables["answers"][sim.tables["answers"]["candidate_id"] != cid]
+    res = explain_dataset(_with(sim, answers=answers), job_id=JOB, folds=3, joint_screen=False)
+    assert cid in res.features.no_answers and cid not in res.train_index
+    assert cid in res.to_dict()["applicants_without_answers"]
+    with pytest.raises(ExplainError, match=f"{cid} has no interview answers"):
+        res.plain_explanation(cid, lang="en")
+    with pytest.raises(ExplainError, match="not an applicant"):
+        res.plain_explanation("NOPE", lang="en")
+    pm = set(sim.tables["candidates"].query("job_id == @JOB").candidate_id)
+    none = sim.tables["answers"][~sim.tables["answers"]["candidate_id"].isin(pm)]
+    with pytest.raises(ExplainError, match="no answers"):
+        explain_dataset(_with(sim, answers=none), job_id=JOB, folds=3)
+
+
+@pytest.mark.parametrize("share,raises", [(0.6, True), (0.03, False)])
+def test_text_in_an_unexpected_language(sim, share, raises):
+    ans = sim.tables["answers"].copy()
+    pm = ans["question_id"].str.startswith("pm_").to_numpy()
+    hit = pm & (np.random.default_rng(0).random(len(ans)) < share)
+    ans.loc[hit, "answer_text"] = "Я увеличил продажи на 30% за квартал."
+    data = _with(sim, answers=ans)
+    if raises:
+        with pytest.raises(ExplainError, match=r"not in the job's language 'en' \(found: other"):
+            explain_dataset(data, job_id=JOB, folds=3)
+        res = explain_dataset(data, job_id=JOB, folds=3, text=False, joint_screen=False)
+        assert not any(f.startswith("word:") for f in res.feature_names)
+    else:
+        with pytest.warns(UserWarning, match="left out of the text features"):
+            res = explain_dataset(data, job_id=JOB, folds=3, joint_screen=False)
+        assert any("not in the job's language" in n for n in res.notes)
+
+
+def test_english_answers_for_a_chinese_job_are_unexpected(sim):
+    ans = sim.tables["answers"].copy()
+    zh = ans["question_id"].str.startswith("rsm_")
+    ans.loc[zh, "answer_text"] = "I negotiated the contract and closed it."
+    with pytest.raises(ExplainError, match="language 'zh'"):
+        explain_dataset(_with(sim, answers=ans), job_id="regional_sales_manager", folds=3)
+
+
+@pytest.mark.parametrize("kwargs,match", [({"job_id": "astronaut"}, "no profile"),
+                                          ({"criterion": "salary", "job_id": JOB}, "criterion 'salary'")])
+def test_unknown_job_or_criterion(sim, kwargs, match):
+    with pytest.raises(ExplainError, match=match):
+        explain_dataset(sim, **kwargs)
+
+
+def test_plain_explanation_language_must_be_zh_or_en(result):
+    with pytest.raises(ExplainError, match="'zh' or 'en'"):
+        result.plain_explanation(result.train_index[0], lang="fr")

@@ -187,3 +187,124 @@ class Resume:
     skills: tuple[str, ...] = ()
     quantified_achievements: tuple[str, ...] = ()
     lines: tuple[str, ...] = ()
+
+
+STAR_PARTS = ("S", "T", "A", "R")
+
+
+@dataclass(frozen=True)
+class StarPart:
+    """One STAR component of an answer: present or not, and the sentence that shows it (``evidence``)."""
+
+    present: bool = False
+    evidence: str = ""
+    sentence: int = -1
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantified result in an answer: the matched text, its character span and kind
+    (percent, money, count, rank, grade, duration, number)."""
+
+    text: str
+    start: int
+    end: int
+    kind: str = "number"
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    """A profile keyword found in an answer, with its dimension, language and character span."""
+
+    dimension: str
+    keyword: str
+    language: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A real-time hint: ``kind`` (missing_action, missing_result, ask_quantify, praise_quantified,
+    praise_keyword) and the text shown to the candidate, in the answer's language."""
+
+    kind: str
+    text: str
+    language: str = "en"
+
+    @property
+    def is_prompt(self) -> bool:
+        """True for prompts that ask for more (not for praise)."""
+        return not self.kind.startswith("praise")
+
+
+@dataclass(frozen=True)
+class AnswerAnalysis:
+    """What :func:`workbench.feedback.analyze` found in one answer.
+
+    ``star`` maps S, T, A, R to :class:`StarPart`; ``concrete`` says whether the answer tells a concrete
+    episode (``specificity`` in [0, 1] grades it); ``notices`` explain anything unusual (text cut at the
+    length limit, empty text). ``analysed_chars`` <= ``text_chars``.
+    """
+
+    language: str
+    star: Mapping[str, StarPart]
+    quantified: tuple[Quantity, ...] = ()
+    keywords: tuple[KeywordHit, ...] = ()
+    specificity: float = 0.0
+    concrete: bool = False
+    hints: tuple[Hint, ...] = ()
+    notices: tuple[str, ...] = ()
+    sentences: tuple[str, ...] = ()
+    text_chars: int = 0
+    analysed_chars: int = 0
+    latency_ms: float = 0.0
+    question_dimension: str = ""
+
+    def __post_init__(self) -> None:
+        star = {k: self.star.get(k, StarPart()) for k in STAR_PARTS}
+        object.__setattr__(self, "star", MappingProxyType(star))
+
+    def __reduce__(self):
+        return (_rebuild_analysis, (self.to_state(),))
+
+    def to_state(self) -> dict:
+        """Plain fields (used for pickling)."""
+        from dataclasses import fields
+
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["star"] = dict(self.star)
+        return d
+
+    @property
+    def coverage(self) -> float:
+        """Share of the four STAR parts present."""
+        return sum(p.present for p in self.star.values()) / 4
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """STAR parts not present, in STAR order."""
+        return tuple(k for k, p in self.star.items() if not p.present)
+
+    def to_dict(self) -> dict:
+        """The command contract of ``workbench feedback``: language, star, quantified, keywords, hints,
+        latency_ms (plus specificity, concrete, notices, prompted, prompt_kind)."""
+        prompts = [h for h in self.hints if h.is_prompt]
+        return {
+            "language": self.language,
+            "star": {k: {"present": p.present, "evidence": p.evidence} for k, p in self.star.items()},
+            "quantified": [q.text for q in self.quantified],
+            "keywords": [{"dimension": k.dimension, "keyword": k.keyword, "text": k.text} for k in self.keywords],
+            "hints": [{"kind": h.kind, "text": h.text} for h in self.hints],
+            "specificity": round(self.specificity, 3),
+            "concrete": self.concrete,
+            "notices": list(self.notices),
+            "prompted": bool(prompts),
+            "prompt_kind": prompts[0].kind if prompts else None,
+            "latency_ms": round(self.latency_ms, 3),
+        }
+
+
+def _rebuild_analysis(state: dict) -> AnswerAnalysis:
+    return AnswerAnalysis(**state)

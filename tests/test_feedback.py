@@ -1,0 +1,224 @@
+"""STAR analysis, hints, incremental analysis, the command function and bad input (workbench.feedback)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from workbench.feedback import MAX_CHARS, IncrementalAnalyzer, analyze, feedback_command, find_quantities
+from workbench.feedback_data import MissingSourceError, load_labels
+from workbench.records import AnswerAnalysis
+
+FULL_EN = ("Last year at Acme our churn kept rising. I had to find out why. I interviewed 20 users and rewrote "
+           "the onboarding. Churn fell 15% in two months.")
+FULL_ZH = "去年在前公司，新渠道遇到困难。领导让我牵头新渠道。我先拜访客户，再调整方案。最后销售额增长了35%。"
+
+
+@pytest.mark.parametrize("text, lang, present", [
+    (FULL_EN, "en", "STAR"),
+    ("When I was captain of my soccer team, I had to teach the new players. I showed them examples.", "en", "STA"),
+    ("I am a hard worker and a team player. It is important to communicate.", "en", ""),
+    ("You should always listen to both sides. Communication is key.", "en", ""),
+    (FULL_ZH, "zh", "STAR"),
+    ("上个季度大客户续约出了问题。我负责解决大客户续约。", "zh", "ST"),
+    ("我做事认真，有责任心。", "zh", ""),
+])
+def test_star_parts(text, lang, present):
+    a = analyze(text)
+    assert a.language == lang
+    assert "".join(k for k in "STAR" if a.star[k].present) == present
+    for k in present:
+        assert a.star[k].evidence and a.star[k].evidence in text
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Sales rose 12% and we closed $40k in new deals.", "en", {"12%", "$40k"}),
+    ("We finished first place out of 40 teams.", "en", {"first place"}),
+    ("I ended the class with an A.", "en", {"an A"}),
+    ("最终签下50万元合同。", "zh", {"50万元"}),
+    ("区域业绩突破1.2亿元。", "zh", {"1.2亿元"}),
+    ("效率提升了百分之三十。", "zh", {"百分之三十"}),
+])
+def test_quantities_found(text, lang, expected):
+    assert expected <= {q.text for q in find_quantities(text, lang)}
+
+
+@pytest.mark.parametrize("text, quantified", [
+    (FULL_EN, ["15%"]),
+    ("For a 30-minute presentation last year I had to prepare alone. I practised daily. It went well.", []),
+    ("I played for 13 years in high school. I trained every day.", []),
+])
+def test_only_result_numbers_count(text, quantified):
+    assert [q.text for q in analyze(text).quantified] == quantified
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("", []),
+    ("I am good.", []),  # no substance: no prompt
+    ("I am a hard worker and always try my best in every single team I am in.", []),  # generic: no prompt
+    ("Last year our team kept missing deadlines at my job. I had to fix it.", ["missing_action"]),
+    ("Last year our team kept missing deadlines at my job. I had to fix it. I split the work into steps.",
+     ["missing_result"]),
+    ("Last year our team kept missing deadlines at my job. I had to fix it. I split the work. In the end we "
+     "delivered on time.", ["ask_quantify"]),
+    (FULL_EN, ["praise_quantified"]),
+    ("去年在前公司，新渠道遇到困难。领导让我牵头新渠道。我先拜访客户，再调整方案。", ["missing_result"]),
+])
+def test_hint_policy(text, kinds):
+    assert [h.kind for h in analyze(text).hints] == kinds
+
+
+def test_hints_in_the_answer_language():
+    zh = analyze("去年在前公司，新渠道遇到困难。领导让我牵头新渠道。我先拜访客户，再调整方案。")
+    assert zh.hints[0].text == "你可以补充一下这个项目的最终结果吗？"
+    en = analyze("Last year our team kept missing deadlines at my job. I had to fix it. I split the work.")
+    assert en.hints[0].text.startswith("Could you add the result")
+
+
+def test_keyword_praise_once_and_per_dimension():
+    inc = IncrementalAnalyzer(question="pm_q03", profile="product_manager")  # data_analysis
+    a = inc.update("Last year our roadmap was guesswork at my job. I pulled the data and ran an experiment.")
+    assert "praise_keyword" in [h.kind for h in a.hints]
+    assert {k.dimension for k in a.keywords} >= {"data_analysis", "product_sense"}
+    b = inc.update(a.sentences[0] + " " + a.sentences[1] + " We shipped it.")
+    assert "praise_keyword" not in [h.kind for h in b.hints]
+    assert inc.prompt_log()["hints_shown"][0] in ("missing_result", "praise_keyword")
+
+
+def test_incremental_reanalyses_only_changed_sentences():
+    inc = IncrementalAnalyzer()
+    s = ["Last year our churn kept rising.", "I had to find out why.", "I interviewed users.", "Churn fell 15%."]
+    inc.update(" ".join(s[:3]))
+    assert inc.last_reanalysed == 3
+    inc.update(" ".join(s))
+    assert inc.last_reanalysed == 1
+    inc.update(" ".join(s[:2] + ["I interviewed 20 users."] + s[3:]))
+    assert inc.last_reanalysed == 1
+    assert inc.update(" ".join(s)).star["R"].present and inc.last_reanalysed == 0
+
+
+def test_incremental_matches_full_analysis():
+    inc = IncrementalAnalyzer()
+    text = ""
+    for word in FULL_EN.split():
+        text = (text + " " + word).strip()
+        a = inc.update(text)
+    full = analyze(FULL_EN)
+    assert {k: p.present for k, p in a.star.items()} == {k: p.present for k, p in full.star.items()}
+
+
+def test_record_is_frozen_and_contract_shaped():
+    a = analyze(FULL_EN)
+    assert isinstance(a, AnswerAnalysis)
+    with pytest.raises(AttributeError):
+        a.language = "zh"
+    d = a.to_dict()
+    assert {"language", "star", "quantified", "keywords", "hints", "latency_ms", "prompted", "prompt_kind"} <= set(d)
+    assert set(d["star"]) == set("STAR") and set(d["star"]["S"]) == {"present", "evidence"}
+    json.dumps(d)
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+def test_empty_and_none():
+    for t in ("", "   \n", None):
+        a = analyze(t)
+        assert a.hints == () and not any(p.present for p in a.star.values()) and a.notices
+
+
+@pytest.mark.slow
+def test_100k_characters_is_cut_with_notice_and_fast():
+    text = (FULL_EN + " ") * (100_000 // len(FULL_EN) + 1)
+    text = text[:100_000]
+    t0 = time.perf_counter()
+    a = analyze(text)
+    assert time.perf_counter() - t0 < 5
+    assert a.text_chars == 100_000 and a.analysed_chars <= MAX_CHARS
+    assert any("100,000" in n for n in a.notices)
+    t0 = time.perf_counter()
+    a = analyze("x" * 100_000)  # no sentence ends at all
+    assert time.perf_counter() - t0 < 5 and a.analysed_chars <= MAX_CHARS
+
+
+@pytest.mark.parametrize("text", [
+    "Last year I had to fix our 渠道 problem. I called every client. Sales rose 10%.",
+    "去年我负责 CRM 项目。我先整理数据。最后 revenue 增长了20%。",
+    "Last year 🚀 I had to ship fast 😅. I cut scope ✂️. We shipped 2 weeks early 🎉.",
+    "<script>alert('x')</script> Last year I had to fix <b>this</b>. I did it.",
+    "\x00\u200b\ufeff Last year I had to fix it.\r\nI did it.",
+])
+def test_odd_text_does_not_break(text):
+    a = analyze(text)
+    assert a.language in ("en", "zh")
+    d = a.to_dict()
+    json.dumps(d, ensure_ascii=False)
+    for p in a.star.values():
+        assert p.evidence in text or not p.present
+
+
+def test_unknown_language_rejected():
+    with pytest.raises(ValueError, match="not supported"):
+        analyze("hello", lang="fr")
+
+
+# ---------------------------------------------------------------------------------------------- command
+
+def test_command_text_and_file(tmp_path):
+    one = feedback_command(text=FULL_EN, profile="product_manager")
+    assert one["star"]["R"]["present"] and one["quantified"] == ["15%"]
+    csv = tmp_path / "a.csv"
+    csv.write_text("candidate_id,answer_text\nC1,\"" + FULL_EN + "\"\nC2,\nC3," + FULL_ZH + "\n", encoding="utf-8")
+    rows = feedback_command(file=csv)
+    assert [r["row"] for r in rows] == [0, 1, 2] and [r["language"] for r in rows] == ["en", "en", "zh"]
+    jl = tmp_path / "a.jsonl"
+    jl.write_text(json.dumps({"text": FULL_ZH}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert feedback_command(file=jl, column="text")[0]["star"]["R"]["present"]
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({}, "exactly one"),
+    ({"text": "x", "file": "y"}, "exactly one"),
+    ({"file": "/no/such/file.csv"}, "no such file"),
+])
+def test_command_errors(kwargs, error):
+    with pytest.raises((ValueError, FileNotFoundError), match=error):
+        feedback_command(**kwargs)
+
+
+def test_command_missing_column(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("id,text\n1,hi\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no column 'answer_text'"):
+        feedback_command(file=p)
+
+
+# ---------------------------------------------------------------------------------------------- real answers
+
+@pytest.mark.slow
+def test_heldout_real_answers_f1():
+    """Per-component F1 on the held-out real answers (floor below the reported figures, to catch regressions)."""
+    try:
+        labels = load_labels(split="heldout")
+    except MissingSourceError as exc:
+        pytest.skip(str(exc))
+    assert len(labels) >= 40
+    preds = [analyze(t, lang="en") for t in labels["answer"]]
+    for comp, floor in {"S": 0.75, "T": 0.6, "A": 0.8, "R": 0.7}.items():
+        y = labels[comp].astype(bool).tolist()
+        p = [a.star[comp].present for a in preds]
+        tp = sum(a and b for a, b in zip(y, p))
+        f1 = 2 * tp / (sum(y) + sum(p))
+        assert f1 >= floor, (comp, f1)
+
+
+def test_labels_point_into_the_source_and_hold_no_text():
+    import pandas as pd
+
+    from workbench.feedback_data import LABELS_CSV
+
+    lab = pd.read_csv(LABELS_CSV)
+    assert len(lab) >= 120 and set(lab["split"]) == {"dev", "heldout"}
+    assert "answer" not in lab.columns and lab["answer_id"].is_unique
+    assert abs((lab["split"] == "heldout").mean() - 1 / 3) < 0.05

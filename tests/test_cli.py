@@ -203,3 +203,39 @@ def test_report_writes_offline_html(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert "<script src=\"http" not in text
         assert not [c for c in contacts if c and c in text]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Last year our biggest client threatened to leave. I was asked to keep the account. "
+     "I met their CFO and renegotiated the contract. We renewed at 20% more revenue.", "en"),
+    ("去年大客户要流失。我负责挽回。我带团队重新谈判，最终续约，金额提升了30%。", "zh"),
+])
+def test_feedback_contract(text, language):
+    code, doc = run_json("feedback", "--text", text)
+    assert code == 0
+    assert {"language", "star", "quantified", "keywords", "hints", "latency_ms"} <= set(doc)
+    assert doc["language"] == language
+    assert set(doc["star"]) == {"S", "T", "A", "R"} and doc["star"]["R"]["present"]
+    assert doc["quantified"]
+
+
+def test_feedback_file_gives_one_result_per_row(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text("answer_text\nI led the launch.\n\"<script>alert(1)</script> We grew sales 10%.\"\n", encoding="utf-8")
+    code, docs = run_json("feedback", "--file", path)
+    assert code == 0
+    assert [d["row"] for d in docs] == [0, 1]
+
+
+def test_feedback_needs_one_source():
+    result = run("feedback")
+    assert result.exit_code == 2 and "exactly one of --text or --file" in result.stderr
+
+
+@pytest.mark.slow
+def test_explain_contract_on_demo():
+    code, doc = run_json("explain", default_demo_path(), "--criterion", "final_passed", "--job", "product_manager")
+    assert code == 0
+    assert {"criterion", "model", "cv", "features", "top_features", "proxy_flags"} <= set(doc)
+    assert {"baseline_auc", "model_auc"} <= set(doc["cv"])
+    assert not {"gender", "age", "race_ethnicity", "education"} & set(doc["features"])

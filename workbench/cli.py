@@ -202,6 +202,61 @@ def _resume_line(doc: dict[str, Any]) -> str:
             f"{doc['years_experience']:.1f} y; employers: {employers}")
 
 
+@app.command()
+def feedback(
+    text: Annotated[str | None, typer.Option("--text", help="One answer.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="CSV, JSONL, Parquet or TXT: one result per row.")] = None,
+    column: Annotated[str, typer.Option("--column", help="Text column of --file.")] = "answer_text",
+    question: Annotated[str | None, typer.Option("--question", help="Question id or text.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Job id of a demo profile or a profile YAML.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="auto, en or zh.")] = "auto",
+    as_json: JsonOption = False,
+) -> None:
+    """Real-time STAR feedback on an answer: parts found, quantified results, keywords, hints, latency."""
+    from workbench.feedback import feedback_command
+
+    if (text is None) == (file is None):
+        fail("give exactly one of --text or --file")
+    if file is not None and not file.is_file():
+        fail(f"no such file: {file}")
+    result = guarded(
+        lambda: feedback_command(text=text, file=file, column=column, question=question, profile=profile, lang=lang)
+    )
+    emit(result, as_json, lambda: "\n".join(_feedback_line(r) for r in (result if isinstance(result, list) else [result])))
+
+
+def _feedback_line(result: dict[str, Any]) -> str:
+    star = " ".join(part if info["present"] else "-" for part, info in result["star"].items())
+    hints = " | ".join(h["text"] if isinstance(h, dict) else str(h) for h in result["hints"]) or "no hint"
+    prefix = f"row {result['row']}: " if "row" in result else ""
+    return f"{prefix}[{result['language']}] STAR {star}; {len(result['quantified'])} quantified; {hints} ({result['latency_ms']:.1f} ms)"
+
+
+@app.command()
+def explain(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    criterion: Annotated[str, typer.Option("--criterion", help="final_passed (default) or performance ...")] = "final_passed",
+    job: Annotated[str | None, typer.Option("--job", help="Job (default: the one with most outcomes).")] = None,
+    candidate: Annotated[
+        str | None, typer.Option("--candidate", help="Also explain one candidate in plain language.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the plain explanation: en or zh.")] = "en",
+    as_json: JsonOption = False,
+) -> None:
+    """The learned scoring model: CV against the weighted-sum baseline, SHAP importances, proxy flags."""
+    from workbench.data import load
+    from workbench.explain import explain_dataset
+
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    dataset = guarded(lambda: load(data))
+    result = guarded(lambda: explain_dataset(dataset, criterion, job_id=job))
+    document = result.to_dict()
+    if candidate is not None:
+        document["explanation"] = guarded(lambda: result.plain_explanation(candidate, lang=lang))
+    emit(document, as_json, lambda: result.summary() + (f"\n\n{document['explanation']}" if candidate else ""))
+
+
 AUDIT_ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
 
 

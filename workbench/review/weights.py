@@ -78,8 +78,13 @@ def _nnls(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return coef, float(my - mx @ coef)
 
 
-def _nonneg_logistic(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Logistic regression with a free intercept and non-negative slopes (L-BFGS-B on standardised X)."""
+def _nonneg_logistic(X: np.ndarray, y: np.ndarray,
+                     start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
+    """Logistic regression with a free intercept and non-negative slopes (L-BFGS-B on standardised X).
+
+    ``start`` (coef, intercept on the original scale), e.g. the full-sample fit, warm-starts the optimiser:
+    a bootstrap resample's solution lies close to it, so fewer iterations are needed.
+    """
     mx = X.mean(axis=0)
     sd = X.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
@@ -91,8 +96,12 @@ def _nonneg_logistic(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
         resid = special.expit(eta) - y
         return float(np.mean(np.logaddexp(0.0, eta) - y * eta)), np.r_[resid.mean(), Z.T @ resid / n]
 
-    start = np.r_[special.logit(np.clip(y.mean(), 1e-6, 1 - 1e-6)), np.zeros(k)]
-    res = optimize.minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0.0, None)] * k)
+    if start is None:
+        theta0 = np.r_[special.logit(np.clip(y.mean(), 1e-6, 1 - 1e-6)), np.zeros(k)]
+    else:
+        coef0, intercept0 = start
+        theta0 = np.r_[intercept0 + mx @ coef0, np.maximum(coef0, 0.0) * sd]
+    res = optimize.minimize(loss, theta0, jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0.0, None)] * k)
     coef = res.x[1:] / sd
     return coef, float(res.x[0] - mx @ coef)
 
@@ -217,8 +226,9 @@ class WeightTuner(TransformerMixin, BaseEstimator):
             return None
         return _normalised(ew, names, "expert_weights", ValueError)
 
-    def _fit_raw(self, X: np.ndarray, y: np.ndarray, method: str) -> tuple[np.ndarray, float]:
-        return _nonneg_logistic(X, y) if method == "logistic" else _nnls(X, y)
+    def _fit_raw(self, X: np.ndarray, y: np.ndarray, method: str,
+                 start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
+        return _nonneg_logistic(X, y, start) if method == "logistic" else _nnls(X, y)
 
     # ------------------------------------------------------------------------------------ sklearn
 
@@ -279,7 +289,7 @@ class WeightTuner(TransformerMixin, BaseEstimator):
             yb = y[idx]
             if np.unique(yb).size < 2:
                 continue
-            coef, _ = self._fit_raw(X[idx], yb, method)
+            coef, _ = self._fit_raw(X[idx], yb, method, start=(self.coef_, self.intercept_))
             if coef.sum() <= 0:
                 continue
             raw = coef / coef.sum()

@@ -1,0 +1,148 @@
+"""The apps' pure functions: weights stay summing to 1, the numbers equal direct computations of workbench.review."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.apps.audit_viewer import audit_view, audit_view_html, build_audit_viewer
+from workbench.apps.serve import APPS, voila_command
+from workbench.apps.weight_tuner import TunerState, build_weight_tuner, rebalance, tuner_html, tuner_state, tuner_update
+from workbench.fairness import audit
+from workbench.review.inputs import review_inputs_from_tables
+from workbench.review.weights import cross_validated_validity, projected_impact_ratios, projected_pass_rate
+from workbench.simulate import simulate, small_config
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(small_config(n_candidates=800, seed=5, answer_texts=False))
+
+
+@pytest.fixture(scope="module")
+def inputs(sim):
+    return review_inputs_from_tables(sim.tables, sim.profiles["product_manager"], "final_passed")
+
+
+@pytest.mark.parametrize("name,value", [("a", 0.9), ("b", 0.0), ("c", 1.0), ("a", -0.3), ("d", 0.25)])
+def test_rebalance_sums_to_one_and_keeps_proportions(name, value):
+    w = {"a": 0.4, "b": 0.3, "c": 0.2, "d": 0.1}
+    new = rebalance(w, name, value)
+    assert math.isclose(sum(new.values()), 1.0, abs_tol=1e-9)
+    assert new[name] == min(max(value, 0.0), 1.0)
+    others = [k for k in w if k != name]
+    if new[name] < 1:
+        ratios = {k: new[k] / w[k] for k in others}
+        assert max(ratios.values()) - min(ratios.values()) < 1e-9  # proportional rescaling
+    assert all(v >= 0 for v in new.values())
+
+
+def test_rebalance_from_all_weight_on_one():
+    new = rebalance({"a": 1.0, "b": 0.0, "c": 0.0}, "a", 0.5)
+    assert new == {"a": 0.5, "b": 0.25, "c": 0.25}
+    with pytest.raises(KeyError):
+        rebalance({"a": 1.0}, "z", 0.5)
+
+
+@pytest.mark.parametrize("weights,threshold", [
+    (None, None),
+    ({"product_sense": 0.5, "data_analysis": 0.3, "stakeholder_communication": 0.1, "execution": 0.1}, 3.3),
+    ({"product_sense": 0.1, "data_analysis": 0.1, "stakeholder_communication": 0.7, "execution": 0.1}, 2.9),
+])
+def test_tuner_update_equals_review_functions(inputs, weights, threshold):
+    state = tuner_state(inputs)
+    weights = weights or dict(inputs.profile.weights)
+    threshold = inputs.profile.threshold if threshold is None else threshold
+    out = tuner_update(state, weights, threshold)
+    assert out["pass_rate"] == pytest.approx(projected_pass_rate(inputs, weights, threshold), abs=1e-12)
+    cv = cross_validated_validity(inputs, {"w": weights}, folds=3)["weights"]["w"]
+    assert out["validity"]["r_observed"] == pytest.approx(cv["r_observed"], abs=1e-9)
+    assert out["validity"]["r_corrected"] == pytest.approx(cv["r_corrected"], abs=1e-9)
+    assert out["validity"]["auc"] == pytest.approx(cv["auc"], abs=1e-9)
+    for attr in ("gender", "age_band", "race_ethnicity"):
+        direct = projected_impact_ratios(inputs, weights, threshold, attr)
+        got = {r["group"]: r for r in out["impact"][attr]}
+        assert list(got) == list(direct.index)
+        for group, row in direct.iterrows():
+            assert got[group]["n"] == row["n"] and got[group]["selected"] == row["selected"]
+            assert got[group]["rate"] == pytest.approx(row["rate"])
+            if np.isnan(row["impact_ratio"]):
+                assert np.isnan(got[group]["impact_ratio"])
+            else:
+                assert got[group]["impact_ratio"] == pytest.approx(row["impact_ratio"])
+            assert got[group]["four_fifths"] == bool(row["four_fifths"])
+    # accuracy: share of projected passes with a known outcome who passed, computed directly
+    total = inputs.dimensions.to_numpy() @ (np.array([weights[d] for d in inputs.dimensions.columns]) / sum(weights.values()))
+    passed = np.round(total, 3) >= threshold
+    known = inputs.criterion_values.to_numpy()[passed]
+    known = known[~np.isnan(known)]
+    assert out["accuracy"]["n_known"] == known.size and out["accuracy"]["share"] == pytest.approx(known.mean())
+
+
+def test_ranked_list_is_pseudonymous_and_sorted(inputs):
+    state = tuner_state(inputs)
+    out = tuner_update(state, state.weights, state.threshold, top_n=10)
+    totals = [r["total"] for r in out["ranked"]]
+    assert totals == sorted(totals, reverse=True) and len(totals) == 10
+    assert all(r["candidate_id"] in set(inputs.dimensions.index) for r in out["ranked"])
+    assert set(out["ranked"][0]) == {"rank", "candidate_id", "total", "passes"}
+
+
+def test_tuner_html_escapes_labels():
+    st = TunerState.from_arrays([[1.0, 5.0], [4.0, 2.0]], ["x", "y"], candidate_ids=["<script>x</script>", "B"],
+                                groups={"gender": ["<img src=x onerror=alert(1)>", "male"]})
+    html = tuner_html(tuner_update(st, {"x": 0.5, "y": 0.5}, 3.0))
+    assert "<script>x" not in html and "<img src=x" not in html and "&lt;script&gt;" in html
+
+
+def test_weight_tuner_widget_keeps_weights_summing_to_one(sim, tmp_path):
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_weight_tuner(tmp_path, "product_manager")
+    before = app.results.value
+    app.sliders["execution"].value = 0.55
+    assert sum(s.value for s in app.sliders.values()) == pytest.approx(1.0, abs=1e-9)
+    assert app.sliders["execution"].value == 0.55 and app.results.value != before
+    app.threshold.value = app.threshold.value + 0.2
+    app.reset.click()
+    assert app.sliders["execution"].value == pytest.approx(app.state.weights["execution"])
+
+
+def test_audit_view_matches_audit_and_suppresses_small_cells(sim):
+    res = audit(sim.tables, "ai_passed", ("gender", "race_ethnicity"), where_from=False, skip_invalid=True)
+    auditor = audit_view(res, "race_ethnicity", "auditor")
+    direct = res.table("race_ethnicity").rows
+    rows = {r["group"]: r for r in auditor["tables"]["selection_rate"]["rows"]}
+    for group, row in direct.iterrows():
+        assert rows[str(group)]["n"] == row["n"]
+        assert bool(rows[str(group)]["four_fifths"]) == (False if row["four_fifths"] is pd.NA else bool(row["four_fifths"]))
+    stake = audit_view(res, "race_ethnicity", "stakeholder")
+    small = [r for r in stake["tables"]["selection_rate"]["rows"] if r["suppressed"]]
+    assert small and all(r["n"] is None and r["rate"] is None for r in small)
+    html = audit_view_html(stake)
+    assert "suppressed: count under 5" in html
+    with pytest.raises(KeyError):
+        audit_view(res, "education")
+
+
+def test_audit_viewer_widget_updates(sim, tmp_path):
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"))
+    before = app.results.value
+    app.attribute.value = "age_band"
+    assert app.results.value != before and "40+" in app.results.value
+    app.decision.value = "final_passed"
+    assert "Final round" in app.results.value
+
+
+def test_voila_command():
+    cmd = voila_command("weight_tuner", port=9123, notebooks_dir="nb")
+    assert "--Voila.ip=127.0.0.1" in cmd and "--port=9123" in cmd and cmd[-1].endswith(APPS["weight_tuner"])
+    with pytest.raises(ValueError):
+        voila_command("nope")

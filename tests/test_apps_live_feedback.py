@@ -1,0 +1,110 @@
+"""The live-feedback app: widget behaviour (fast) and a real browser run under Voila (marked browser)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.apps import build_live_feedback
+from workbench.apps.live_feedback import render_hints, render_star, render_text
+from workbench.feedback import analyze
+
+NO_RESULT = "Last year our onboarding was confusing. I had to fix it. I interviewed users and rewrote the guide."
+WITH_RESULT = NO_RESULT + " Activation rose 20% in a month."
+
+
+def test_builder_is_lazy_registry_entry():
+    app = build_live_feedback()
+    assert app.job.value in app.job.options
+    assert app.question.options, "the demo job has rubric questions"
+    assert app.answer.continuous_update
+
+
+@pytest.mark.parametrize("text, present_kind, absent_kind", [
+    (NO_RESULT, "missing_result", "praise_quantified"),
+    (WITH_RESULT, "praise_quantified", "missing_result"),
+    ("I am a hard worker.", None, "missing_result"),
+])
+def test_hints_follow_the_text(text, present_kind, absent_kind):
+    app = build_live_feedback("product_manager")
+    app.answer.value = text
+    if present_kind:
+        assert f'data-kind="{present_kind}"' in app.hints.value
+    assert f'data-kind="{absent_kind}"' not in app.hints.value
+
+
+def test_switching_question_resets_session_and_records_prompting():
+    app = build_live_feedback("product_manager")
+    app.answer.value = NO_RESULT
+    assert app.prompt_log()["prompt_kind"] == "missing_result"
+    app.question.value = app.question.options[-1][1]
+    assert app.prompt_log()["prompted"] in (True, False)
+
+
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"'><b>x</b>"])
+def test_everything_shown_is_escaped(evil):
+    text = f"Last year I had to fix {evil} at my job. I rewrote it. Sales rose 10%."
+    a = analyze(text, profile="product_manager")
+    for html_out in (render_text(a, text), render_hints(a), render_star(a)):
+        assert "<script>" not in html_out and "<img" not in html_out and "<b>x" not in html_out
+    assert "&lt;script&gt;" in render_text(a, text) or "&lt;img" in render_text(a, text) or "&lt;b&gt;" in render_text(a, text)
+
+
+def test_keywords_highlighted():
+    a = analyze("I shipped the release before the deadline with a smaller scope.", profile="product_manager")
+    out = render_text(a, "I shipped the release before the deadline with a smaller scope.")
+    assert '<mark class="wb-kw"' in out and ">shipped</mark>" in out
+
+
+# ------------------------------------------------------------------------------------------------ browser
+# Server and browser plumbing is shared with the other app tests (tests/voila_support.py); the notebook is
+# written to tmp_path so that this test does not depend on notebooks/ (written concurrently by others).
+from tests.voila_support import chromium_browser, chromium_page, free_port, wait_http  # noqa: E402,F401
+
+NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+               "source": ["from workbench.apps import build_live_feedback\n", "build_live_feedback('product_manager')"]}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                 "language_info": {"name": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_voila_live_feedback_in_headless_chromium(tmp_path, chromium_page):
+    pytest.importorskip("voila", reason="browser test skipped: voila is not installed")
+    nb = tmp_path / "live.ipynb"
+    nb.write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    port = free_port()
+    # the jupytext lab extension fails to load under Voila (module federation error in the console)
+    cmd = [sys.executable, "-m", "voila", str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext"]
+    proc = subprocess.Popen(cmd,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=str(Path(__file__).resolve().parents[1]))
+    page = chromium_page
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        box = page.locator(".wb-answer textarea")
+        box.wait_for(timeout=60_000)
+        box.click()
+        box.type(NO_RESULT, delay=2)
+        page.locator('[data-kind="missing_result"]').wait_for(timeout=20_000)
+        assert page.locator('[data-part="R"][data-present="0"]').count() == 1
+        box.type(" Activation rose 20% in a month.", delay=2)
+        page.locator('[data-kind="missing_result"]').wait_for(state="detached", timeout=20_000)
+        assert page.locator('[data-part="R"][data-present="1"]').count() == 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert not page.errors, f"browser console errors: {page.errors}"

@@ -1,0 +1,529 @@
+"""The weight tuner: move the dimension weights and the threshold, see what the AI interview would do.
+
+A slider per dimension (kept summing to 1: moving one rescales the others proportionally, see
+:func:`rebalance`) and one for the threshold. As they move, the projected pass rate, the validity of the
+weighted total (observed and corrected for range restriction), its predictive accuracy, the impact ratios by
+group (four-fifths highlighted) and the ranked list of candidates (pseudonymous ``candidate_id`` only) update.
+
+The work is split so that it can be tested and timed without a browser:
+
+- :func:`tuner_state` precomputes everything that does not depend on the weights (arrays, group codes, the
+  fit rows, the constant parts of the correction);
+- :func:`tuner_update` is the pure update, ``(state, weights, threshold) -> dict``; for 100,000 candidates it
+  takes a few milliseconds (``benchmarks/bench_weight_tuner.py``);
+- :func:`tuner_html` renders that dict (everything escaped);
+- :func:`build_weight_tuner` wires sliders to them.
+
+The numbers are the ones :mod:`workbench.review` computes: the pass rate of
+:func:`~workbench.review.weights.projected_pass_rate`, the impact ratios of
+:func:`~workbench.review.weights.projected_impact_ratios`, and the validity and AUC that
+:func:`~workbench.review.weights.cross_validated_validity` reports for a fixed weighting.
+
+Examples
+--------
+>>> rebalance({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
+{'a': 0.8, 'b': 0.12, 'c': 0.08}
+>>> import numpy as np
+>>> state = TunerState.from_arrays(np.array([[1.0, 5.0], [4.0, 2.0], [3.0, 3.0]]), ["x", "y"],
+...                                candidate_ids=["C1", "C2", "C3"], weights={"x": .5, "y": .5}, threshold=3.0)
+>>> out = tuner_update(state, {"x": .5, "y": .5}, 3.0)
+>>> out["pass_rate"], [r["candidate_id"] for r in out["ranked"]]
+(1.0, ['C1', 'C2', 'C3'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.apps._common import STYLE, esc, fmt_num, fmt_pct, load_dataset
+
+__all__ = ["TunerState", "build_weight_tuner", "rebalance", "tuner_html", "tuner_state", "tuner_update"]
+
+ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
+UNKNOWN = "unknown"
+
+
+def rebalance(weights: Mapping[str, float], name: str, value: float) -> dict[str, float]:
+    """Set ``weights[name] = value`` and rescale the others proportionally so that all sum to 1.
+
+    ``value`` is clipped to [0, 1]. When the others are all zero, the remainder is split equally among them;
+    with a single dimension its weight is 1.
+
+    Parameters
+    ----------
+    weights : mapping of dimension -> weight
+        The current weights (summing to 1).
+    name : str
+        The dimension that moved.
+    value : float
+        Its new weight.
+
+    Returns
+    -------
+    dict
+        The new weights, in the order of ``weights``, summing to 1.
+
+    Examples
+    --------
+    >>> rebalance({"a": 0.5, "b": 0.5}, "a", 1.2)
+    {'a': 1.0, 'b': 0.0}
+    >>> rebalance({"a": 1.0, "b": 0.0, "c": 0.0}, "a", 0.4)
+    {'a': 0.4, 'b': 0.3, 'c': 0.3}
+    """
+    if name not in weights:
+        raise KeyError(f"no dimension {name!r} (have {', '.join(weights)})")
+    others = [k for k in weights if k != name]
+    if not others:
+        return {name: 1.0}
+    value = min(max(float(value), 0.0), 1.0)
+    rest = sum(max(float(weights[k]), 0.0) for k in others)
+    target = 1.0 - value
+    if rest > 0:
+        new = {k: max(float(weights[k]), 0.0) * target / rest for k in others}
+    else:
+        new = {k: target / len(others) for k in others}
+    return {k: (value if k == name else round(new[k], 12)) for k in weights}
+
+
+@dataclass(frozen=True, eq=False)
+class TunerState:
+    """Everything :func:`tuner_update` needs that does not depend on the weights.
+
+    Attributes
+    ----------
+    dimensions : tuple of str
+    X : ndarray (n, k)
+        Dimension scores of the applicants with every dimension scored.
+    candidate_ids : ndarray of str
+        Their pseudonymous ids.
+    weights, threshold
+        The profile's weights and threshold (the starting point).
+    fit_rows : ndarray of int
+        Rows of ``X`` that were selected and have the criterion (the validity sample).
+    y_fit, z_fit : ndarray
+        Their criterion and AI total.
+    criterion_all : ndarray
+        The criterion for every row (NaN where unknown: not selected or no outcome).
+    sd_pool : float
+        SD of the AI total over the whole applicant pool.
+    groups : dict attribute -> (codes, labels)
+        ``codes`` index ``labels`` (known groups by size, then ``unknown``).
+    """
+
+    dimensions: tuple[str, ...]
+    X: np.ndarray
+    candidate_ids: np.ndarray
+    weights: dict[str, float]
+    threshold: float
+    fit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    y_fit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    z_fit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    criterion_all: np.ndarray | None = None
+    sd_pool: float = float("nan")
+    binary: bool = True
+    criterion: str = "final_passed"
+    job_id: str = ""
+    profile_version: str = ""
+    n_applicants: int = 0
+    groups: dict[str, tuple[np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
+    _r_yz: float = float("nan")
+    _u: float = float("nan")
+    _y_pos: np.ndarray | None = None
+
+    @classmethod
+    def from_arrays(cls, X: Any, dimensions: Sequence[str], *, candidate_ids: Sequence[str] | None = None,
+                    weights: Mapping[str, float] | None = None, threshold: float = 3.0,
+                    selected: Any = None, criterion: Any = None, ai_score: Any = None,
+                    groups: Mapping[str, Any] | None = None, binary: bool = True,
+                    criterion_name: str = "final_passed", job_id: str = "", profile_version: str = "",
+                    n_applicants: int | None = None) -> TunerState:
+        """Precompute a state from plain arrays (rows with a missing dimension score are left out).
+
+        Parameters
+        ----------
+        X : array (n, k)
+            Dimension scores.
+        dimensions : sequence of str
+        candidate_ids : sequence of str, optional
+        weights : mapping, optional
+            Default: equal weights.
+        threshold : float
+        selected, criterion, ai_score : array (n,), optional
+            Who passed the AI interview, the later criterion (NaN where unknown) and the AI total; without
+            them there is no validity.
+        groups : mapping attribute -> labels (n,), optional
+            Protected attributes, for the impact ratios only (None / NaN = unknown).
+        binary : bool
+            Whether the criterion is pass/fail (AUC and the pass share).
+        """
+        from workbench.fairness import impact_ratio_table
+
+        X = np.asarray(X, dtype=float)
+        n_all = X.shape[0]
+        ok = np.isfinite(X).all(axis=1)
+        ids = np.asarray(candidate_ids if candidate_ids is not None else [f"R{i:06d}" for i in range(n_all)],
+                         dtype=object)
+        dims = tuple(dimensions)
+        w = dict(weights) if weights is not None else {d: 1.0 / len(dims) for d in dims}
+        sd_pool, r_yz, u = float("nan"), float("nan"), float("nan")
+        fit_rows = np.zeros(0, dtype=int)
+        y_fit = z_fit = np.zeros(0)
+        crit_all = None
+        if selected is not None and criterion is not None and ai_score is not None:
+            sel = np.asarray(selected, dtype=bool)
+            y = np.asarray(criterion, dtype=float)
+            z = np.asarray(ai_score, dtype=float)
+            sd_pool = float(np.nanstd(z, ddof=1))
+            fit_mask = (sel & np.isfinite(y))[ok]
+            fit_rows = np.flatnonzero(fit_mask)
+            y_fit, z_fit = y[ok][fit_rows], z[ok][fit_rows]
+            crit_all = y[ok]
+            if len(fit_rows) > 2:
+                r_yz = _corr(z_fit, y_fit)
+                u = float(np.std(z_fit, ddof=1) / sd_pool) if sd_pool > 0 else float("nan")
+        coded: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+        for attr, labels in (groups or {}).items():
+            lab = pd.Series(np.asarray(labels, dtype=object)[ok])
+            order = impact_ratio_table(pd.Series(np.ones(len(lab))), lab).index.astype(str).tolist()
+            known = [g for g in order if g != UNKNOWN]
+            lookup = {g: i for i, g in enumerate(known)}
+            filled = lab.where(lab.notna(), None)
+            codes = np.array([lookup.get(v, len(known)) if v is not None else len(known) for v in filled],
+                             dtype=np.int64)
+            coded[attr] = (codes, tuple(known) + (UNKNOWN,))
+        y_pos = (y_fit == 1) if binary and len(y_fit) else None
+        return cls(dimensions=dims, X=np.ascontiguousarray(X[ok]), candidate_ids=ids[ok], weights=w,
+                   threshold=float(threshold), fit_rows=fit_rows, y_fit=y_fit, z_fit=z_fit,
+                   criterion_all=crit_all, sd_pool=sd_pool, binary=binary, criterion=criterion_name,
+                   job_id=job_id, profile_version=profile_version,
+                   n_applicants=int(n_all if n_applicants is None else n_applicants), groups=coded,
+                   _r_yz=r_yz, _u=u, _y_pos=y_pos)
+
+
+def tuner_state(inputs: Any) -> TunerState:
+    """Precompute a :class:`TunerState` from :class:`workbench.review.ReviewInputs` of one job.
+
+    Examples
+    --------
+    >>> from workbench.simulate import simulate, small_config
+    >>> from workbench.review.inputs import review_inputs_from_tables
+    >>> sim = simulate(small_config(n_candidates=300, seed=2, answer_texts=False))
+    >>> ri = review_inputs_from_tables(sim.tables, sim.profiles["product_manager"], "final_passed")
+    >>> st = tuner_state(ri)
+    >>> st.dimensions == ri.profile.dimension_names, st.threshold == ri.profile.threshold
+    (True, True)
+    """
+    from workbench.fairness import group_labels
+
+    groups = {}
+    for attr in ATTRIBUTES:
+        if attr in inputs.groups.columns or (attr == "age_band" and "age" in inputs.groups.columns):
+            groups[attr] = group_labels(inputs.groups, attr).to_numpy(dtype=object)
+    return TunerState.from_arrays(
+        inputs.dimensions.to_numpy(dtype=float), list(inputs.dimensions.columns),
+        candidate_ids=inputs.dimensions.index.astype(str).tolist(), weights=dict(inputs.profile.weights),
+        threshold=inputs.profile.threshold, selected=inputs.selected.to_numpy(dtype=bool),
+        criterion=inputs.criterion_values.to_numpy(dtype=float), ai_score=inputs.ai_score.to_numpy(dtype=float),
+        groups=groups, binary=inputs.binary, criterion_name=inputs.criterion, job_id=inputs.job_id,
+        profile_version=str(inputs.profile.version), n_applicants=inputs.n_applicants)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.einsum("i,i->", a, b))  # no BLAS call: steadier latency than ``@`` on small vectors
+
+
+def _corr(x: np.ndarray, y: np.ndarray) -> float:
+    xc, yc = x - x.mean(), y - y.mean()
+    den = float(np.sqrt(_dot(xc, xc) * _dot(yc, yc)))
+    return _dot(xc, yc) / den if den > 0 else float("nan")
+
+
+def _auc(x: np.ndarray, pos: np.ndarray) -> float | None:
+    """ROC AUC of scores ``x`` for the positives ``pos`` (average ranks for ties)."""
+    n1 = int(pos.sum())
+    n0 = pos.size - n1
+    if n1 == 0 or n0 == 0:
+        return None
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    # average ranks over ties: each run of equal values gets the mean of its positions (1-based)
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    ends = np.r_[starts[1:], xs.size]
+    avg = (starts + ends + 1) / 2.0
+    ranks = np.empty(x.size)
+    ranks[order] = np.repeat(avg, ends - starts)
+    return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def _weights_array(state: TunerState, weights: Mapping[str, float]) -> np.ndarray:
+    missing = [d for d in state.dimensions if d not in weights]
+    if missing:
+        raise KeyError(f"weights have no value for {', '.join(missing)}")
+    w = np.array([float(weights[d]) for d in state.dimensions])
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError("weights must be non-negative numbers with a positive sum")
+    return w / w.sum()
+
+
+def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: float, *,
+                 top_n: int = 15) -> dict[str, Any]:
+    """What the AI interview would do under ``weights`` and ``threshold`` (pure; fast).
+
+    Parameters
+    ----------
+    state : TunerState
+    weights : mapping dimension -> weight
+        Normalised to sum to 1.
+    threshold : float
+        Weighted total needed to pass.
+    top_n : int, default 15
+        Length of the ranked list.
+
+    Returns
+    -------
+    dict
+        ``weights`` (normalised), ``threshold``, ``n_scored``, ``n_pass``, ``pass_rate`` (share of the scored
+        applicants whose total, rounded to 3 decimals like ``ai_score``, reaches the threshold);
+        ``validity``: {``n``, ``r_observed``, ``r_corrected`` (Case III for selection on the AI total),
+        ``auc``} over the selected candidates with the criterion; ``accuracy``: {``n_known``, ``hits``,
+        ``share``}: of the projected passes whose criterion is known, how many passed (mean criterion when it
+        is continuous); ``impact``: attribute -> list of {group, n, selected, rate, impact_ratio, four_fifths,
+        unknown}; ``flagged``: [(attribute, group)] below four-fifths; ``ranked``: the top ``top_n``
+        {rank, candidate_id, total, passes}.
+
+    Examples
+    --------
+    >>> st = TunerState.from_arrays([[1., 5.], [4., 2.]], ["x", "y"], candidate_ids=["A", "B"],
+    ...                             groups={"gender": ["female", "male"]})
+    >>> out = tuner_update(st, {"x": 1.0, "y": 0.0}, 3.0)
+    >>> out["pass_rate"], [(r["group"], r["rate"]) for r in out["impact"]["gender"]]
+    (0.5, [('female', 0.0), ('male', 1.0)])
+    """
+    from workbench.review.stats import correct_case_iii
+
+    w = _weights_array(state, weights)
+    raw = state.X @ w
+    total = np.round(raw, 3)
+    t = float(threshold)
+    passed = total >= t
+    n = int(total.size)
+    n_pass = int(passed.sum())
+    out: dict[str, Any] = {
+        "weights": dict(zip(state.dimensions, w.tolist())), "threshold": t, "n_scored": n, "n_pass": n_pass,
+        "pass_rate": n_pass / n if n else float("nan"), "n_applicants": state.n_applicants,
+        "criterion": state.criterion, "job_id": state.job_id,
+    }
+    validity: dict[str, Any] = {"n": int(state.fit_rows.size), "r_observed": None, "r_corrected": None, "auc": None}
+    if state.fit_rows.size > 2:
+        x = raw[state.fit_rows]
+        r = _corr(x, state.y_fit)
+        r_xz = _corr(x, state.z_fit)
+        validity["r_observed"] = r
+        validity["r_corrected"] = float(correct_case_iii(r, r_xz, state._r_yz, state._u))
+        if state.binary and state._y_pos is not None:
+            validity["auc"] = _auc(x, state._y_pos)
+    out["validity"] = validity
+    accuracy: dict[str, Any] = {"n_known": 0, "hits": None, "share": None}
+    if state.criterion_all is not None:
+        c = state.criterion_all[passed]
+        known = c[np.isfinite(c)]
+        accuracy["n_known"] = int(known.size)
+        if known.size:
+            accuracy["share"] = float(known.mean())
+            accuracy["hits"] = int((known == 1).sum()) if state.binary else None
+    out["accuracy"] = accuracy
+    impact: dict[str, list[dict[str, Any]]] = {}
+    flagged: list[tuple[str, str]] = []
+    pf = passed.astype(float)
+    for attr, (codes, labels) in state.groups.items():
+        g = len(labels)
+        counts = np.bincount(codes, minlength=g)
+        sel = np.bincount(codes, weights=pf, minlength=g)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = np.where(counts > 0, sel / np.maximum(counts, 1), np.nan)
+        known_rates = rates[:-1][counts[:-1] > 0]
+        top = float(known_rates.max()) if known_rates.size else float("nan")
+        rows = []
+        for i, label in enumerate(labels):
+            if counts[i] == 0:
+                continue
+            is_unknown = i == g - 1
+            ratio = float(rates[i] / top) if (not is_unknown and top > 0) else float("nan")
+            four = bool(ratio < 0.8)
+            rows.append({"group": label, "n": int(counts[i]), "selected": int(sel[i]), "rate": float(rates[i]),
+                         "impact_ratio": ratio, "four_fifths": four, "unknown": is_unknown})
+            if four:
+                flagged.append((attr, label))
+        impact[attr] = rows
+    out["impact"] = impact
+    out["flagged"] = flagged
+    k = min(int(top_n), n)
+    if k > 0:
+        top_idx = np.argpartition(-raw, k - 1)[:k] if k < n else np.arange(n)
+        top_idx = top_idx[np.lexsort((state.candidate_ids[top_idx].astype(str), -total[top_idx]))]
+    else:
+        top_idx = np.zeros(0, dtype=int)
+    out["ranked"] = [{"rank": i + 1, "candidate_id": str(state.candidate_ids[j]), "total": float(total[j]),
+                      "passes": bool(passed[j])} for i, j in enumerate(top_idx)]
+    return out
+
+
+def _card(value: str, label: str) -> str:
+    return f'<div class="wb-card"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>'
+
+
+def tuner_html(result: Mapping[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
+    """The numbers of :func:`tuner_update` as an HTML fragment (every label escaped).
+
+    ``baseline`` (the update at the profile's weights and threshold) adds "profile: ..." beside each figure.
+
+    Examples
+    --------
+    >>> st = TunerState.from_arrays([[1., 5.], [4., 2.]], ["x", "y"], candidate_ids=["<A>", "B"])
+    >>> "&lt;A&gt;" in tuner_html(tuner_update(st, {"x": .5, "y": .5}, 3.0))
+    True
+    """
+    v, a = result["validity"], result["accuracy"]
+
+    def was(key: str, fmt, sub: str | None = None) -> str:
+        if baseline is None:
+            return ""
+        value = baseline[sub][key] if sub else baseline[key]
+        return f" (profile: {fmt(value)})"
+
+    parts = [f'<div class="wb-app" data-testid="tuner-results">{STYLE}', '<div class="wb-cards">']
+    parts.append(_card(fmt_pct(result["pass_rate"]),
+                       f"pass rate: {result['n_pass']:,} of {result['n_scored']:,} applicants"
+                       + was("pass_rate", fmt_pct)))
+    parts.append(_card(fmt_num(v["r_corrected"]), "corrected validity (r with " + str(result["criterion"])
+                       + ", Case III)" + was("r_corrected", fmt_num, "validity")))
+    parts.append(_card(fmt_num(v["r_observed"]), f"observed r among {v['n']:,} finalists (range-restricted)"
+                       + was("r_observed", fmt_num, "validity")))
+    if v["auc"] is not None:
+        parts.append(_card(fmt_num(v["auc"]), "predictive accuracy: AUC of the total for "
+                           + str(result["criterion"]) + was("auc", fmt_num, "validity")))
+    if a["share"] is not None:
+        label = (f"of {a['n_known']:,} projected passes with a known outcome, share who passed"
+                 if a["hits"] is not None else f"mean {result['criterion']} of {a['n_known']:,} projected passes")
+        parts.append(_card(fmt_pct(a["share"]) if a["hits"] is not None else fmt_num(a["share"]), label))
+    parts.append("</div>")
+    n_flag = len(result["flagged"])
+    parts.append(f'<p class="{"wb-warn" if n_flag else "wb-note"}" data-testid="flag-count">'
+                 f"{n_flag} group(s) below the four-fifths line (impact ratio under 0.80)</p>")
+    parts.append('<div style="display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start"><div>')
+    parts.append("<h3>Impact ratios by group</h3>")
+    for attr, rows in result["impact"].items():
+        parts.append(f'<table data-attribute="{esc(attr)}"><tr><th class="g">{esc(attr)}</th><th>n</th>'
+                     "<th>passed</th><th>pass rate</th><th>impact ratio</th></tr>")
+        for r in rows:
+            cls = "muted" if r["unknown"] else ("flag" if r["four_fifths"] else "")
+            ratio = "not rated" if r["unknown"] else fmt_num(r["impact_ratio"])
+            mark = " ⚠ below 4/5" if r["four_fifths"] else ""
+            parts.append(f'<tr class="{cls}"><td class="g">{esc(r["group"])}</td><td>{r["n"]:,}</td>'
+                         f'<td>{r["selected"]:,}</td><td>{fmt_pct(r["rate"])}</td><td>{esc(ratio)}{esc(mark)}</td></tr>')
+        parts.append("</table>")
+    parts.append("</div><div><h3>Ranked candidates (pseudonymous ids)</h3>")
+    parts.append('<table data-testid="ranked"><tr><th>rank</th><th class="g">candidate</th><th>total</th>'
+                 '<th class="g">result</th></tr>')
+    for r in result["ranked"]:
+        parts.append(f'<tr class="{"pass" if r["passes"] else ""}"><td>{r["rank"]}</td>'
+                     f'<td class="g">{esc(r["candidate_id"])}</td><td>{r["total"]:.3f}</td>'
+                     f'<td class="g">{"passes" if r["passes"] else "below threshold"}</td></tr>')
+    parts.append("</table></div></div>")
+    parts.append('<p class="wb-note">Projection: past applicants re-scored with these weights (human overrides '
+                 "left out). Validity and accuracy use only candidates who passed the AI interview and reached the "
+                 "final round, because only they have an outcome; the corrected validity estimates it for all "
+                 "applicants (Thorndike Case III). Unknown group membership is counted but never rated. Group-"
+                 "specific thresholds are never an option.</p></div>")
+    return "".join(parts)
+
+
+def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
+                       criterion: str = "final_passed") -> Any:
+    """The weight-tuner app: a slider per dimension (summing to 1), one for the threshold, live results.
+
+    Parameters
+    ----------
+    dataset_or_path : Dataset, str or Path, optional
+        Default: the demo data.
+    job_id : str, optional
+        Default: the first job with a profile.
+    criterion : str, default "final_passed"
+        The later outcome the validity is computed against.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With attributes ``sliders`` (dimension -> FloatSlider), ``threshold`` (FloatSlider), ``results``
+        (HTML) and ``state`` (:class:`TunerState`).
+    """
+    import ipywidgets as W
+
+    from workbench.review import review_inputs
+
+    dataset = load_dataset(dataset_or_path)
+    job = job_id or next(iter(dataset.profiles))
+    state = tuner_state(review_inputs(dataset, job, criterion))
+    baseline = tuner_update(state, state.weights, state.threshold)
+    current = dict(baseline["weights"])
+    style = {"description_width": "210px"}
+    sliders = {d: W.FloatSlider(value=current[d], min=0.0, max=1.0, step=0.01, description=d, style=style,
+                                readout_format=".2f", continuous_update=True, layout=W.Layout(width="460px"))
+               for d in state.dimensions}
+    lo = float(np.floor(state.X.min() * 10) / 10) if state.X.size else 1.0
+    hi = float(np.ceil(state.X.max() * 10) / 10) if state.X.size else 5.0
+    threshold = W.FloatSlider(value=state.threshold, min=lo, max=hi, step=0.01, description="pass threshold",
+                              style=style, readout_format=".2f", continuous_update=True,
+                              layout=W.Layout(width="460px"))
+    reset = W.Button(description="Reset to the profile", icon="undo")
+    results = W.HTML(tuner_html(baseline, baseline))
+    busy = {"on": False}
+
+    def refresh() -> None:
+        results.value = tuner_html(tuner_update(state, current, threshold.value), baseline)
+
+    def on_weight(change: dict[str, Any], name: str) -> None:
+        if busy["on"]:
+            return
+        current.update(rebalance(current, name, change["new"]))
+        busy["on"] = True
+        try:
+            for d, s in sliders.items():
+                if d != name:
+                    s.value = current[d]
+        finally:
+            busy["on"] = False
+        refresh()
+
+    def on_reset(_: Any) -> None:
+        busy["on"] = True
+        try:
+            current.update(baseline["weights"])
+            for d, s in sliders.items():
+                s.value = current[d]
+            threshold.value = state.threshold
+        finally:
+            busy["on"] = False
+        refresh()
+
+    for d, s in sliders.items():
+        s.observe(lambda change, d=d: on_weight(change, d), names="value")
+    threshold.observe(lambda change: None if busy["on"] else refresh(), names="value")
+    reset.on_click(on_reset)
+    header = W.HTML(
+        f'<div class="wb-app">{STYLE}<h2 style="margin:0">Weight tuner: {esc(job)}</h2>'
+        f'<p class="wb-note">Profile version {esc(state.profile_version)}, {state.n_applicants:,} applicants, '
+        f"criterion {esc(criterion)}. Move a dimension weight and the others rescale so the weights still sum "
+        "to 1; move the threshold to pass more or fewer applicants. Nothing here changes the profile.</p></div>")
+    controls = W.VBox([W.HTML("<b>Dimension weights</b>"), *sliders.values(), W.HTML("<b>Threshold</b>"),
+                       threshold, reset], layout=W.Layout(min_width="480px"))
+    app = W.VBox([header, W.HBox([controls, results], layout=W.Layout(align_items="flex-start",
+                                                                     flex_flow="row wrap"))])
+    app.sliders, app.threshold, app.results, app.state, app.reset = sliders, threshold, results, state, reset
+    app.add_class("wb-weight-tuner")
+    return app

@@ -8,7 +8,10 @@
 - dotin_ner: recall of Name, Email Address, Degree, College Name, Companies worked at and Designation on the
   50-CV test split (``--dotin-split train`` for the development split), beside a simple baseline
   (first line = name, e-mail regex, degree and college keyword regexes, the line before a date = company,
-  the first line after an experience heading = designation).
+  the first line after an experience heading = designation). Two metrics: the lenient one (substring either
+  way) flatters whole-line predictions, and most dotin CVs are flattened into one line, so the baseline's
+  "first line" is the whole CV; the strict one is the best token-overlap F1 per gold string (mean, and the
+  share >= 0.5), which a whole-line prediction cannot game. See :func:`eval_dotin`.
 - resume-matcher and altacv: parsed without error; name, email and employers printed for checking by eye.
 
 Usage: ``python benchmarks/eval_parsing.py [--only rendercv simulated dotin robustness] [--dotin-split test]
@@ -188,7 +191,30 @@ def dotin_docs(split: str = "test") -> list[tuple[str, str, dict[str, set[str]]]
 
 
 def _hit(gold: str, preds: set[str]) -> bool:
+    """Lenient match: equal, or one contains the other (a whole line holding the gold string counts)."""
     return any(p and (p == gold or (len(p) >= 3 and (p in gold or gold in p))) for p in preds)
+
+
+def _tokens(s: str) -> list[str]:
+    return re.findall(r"\w+", s.casefold())
+
+
+def _token_f1(gold: str, pred: str) -> float:
+    """Token-overlap F1 of two strings (multiset of word tokens)."""
+    g, p = _tokens(gold), _tokens(pred)
+    if not g or not p:
+        return 0.0
+    common = sum(min(g.count(t), p.count(t)) for t in set(g))
+    if not common:
+        return 0.0
+    prec, rec = common / len(p), common / len(g)
+    return 2 * prec * rec / (prec + rec)
+
+
+def _best_f1(gold: str, preds: set[str]) -> float:
+    """Strict match: the best token-overlap F1 of any prediction. A prediction that is a whole line (or the
+    whole flattened CV) around the gold string scores low, unlike with :func:`_hit`."""
+    return max((_token_f1(gold, p) for p in preds if p), default=0.0)
 
 
 DEG_RX = re.compile(r"\b(B\.?\s?Tech|B\.?E|B\.?Sc?|B\.?A|B\.?Com|BCA|BBA|M\.?\s?Tech|M\.?Sc?|MBA|MCA|M\.?A|Ph\.?D|"
@@ -218,9 +244,14 @@ def parser_predict(text: str) -> dict[str, set[str]]:
     pred: dict[str, set[str]] = defaultdict(set)
     pred["Name"].add(norm(r.name))
     pred["Email Address"].add(norm(r.email))
+    low = norm(text)
     for e in r.education:
         pred["Degree"].add(norm(e.degree if not e.field else f"{e.degree} {e.field}"))
         pred["Degree"].add(norm(e.degree))
+        for joint in (" in ", " of ", ", ", " - "):
+            # the degree as printed with its field ("B.S. in Marketing"), when the text has it that way
+            if e.field and norm(f"{e.degree}{joint}{e.field}") in low:
+                pred["Degree"].add(norm(f"{e.degree}{joint}{e.field}"))
         pred["College Name"].add(norm(e.school))
     for j in r.experience:
         pred["Companies worked at"].add(norm(j.employer))
@@ -229,16 +260,37 @@ def parser_predict(text: str) -> dict[str, set[str]]:
 
 
 def eval_dotin(split: str = "test") -> dict:
-    """Recall per label (share of unique gold strings per CV found) for the parser and the baseline."""
-    res = {who: {lab: [0, 0] for lab in DOTIN_LABELS} for who in ("parser", "baseline")}
+    """Recall per label for the parser and the baseline, by two metrics over the unique gold strings per CV.
+
+    - ``parser``/``baseline``: lenient recall, a gold string counts as found when a prediction equals it or one
+      contains the other (:func:`_hit`). Generous to whole-line predictions: on a CV flattened into one line the
+      baseline's "first line" is the whole CV and contains the name.
+    - ``parser_f1``/``baseline_f1``: strict, the mean over gold strings of the best token-overlap F1 of any
+      prediction (:func:`_best_f1`); ``parser_f1_50``/``baseline_f1_50``: share of gold strings with a
+      prediction of token F1 >= 0.5.
+    """
+    whos = ("parser", "baseline")
+    res = {who: {lab: [0, 0] for lab in DOTIN_LABELS} for who in whos}
+    f1 = {who: {lab: [] for lab in DOTIN_LABELS} for who in whos}
+    misses: list[str] = []
     for _id, text, gold in dotin_docs(split):
         preds = {"parser": parser_predict(text), "baseline": baseline_predict(text)}
         for lab in DOTIN_LABELS:
             for g in gold.get(lab, ()):
-                for who in res:
-                    res[who][lab][0] += _hit(g, preds[who][lab])
+                for who in whos:
+                    ok = _hit(g, preds[who][lab])
+                    res[who][lab][0] += ok
                     res[who][lab][1] += 1
-    return {who: {lab: (h / n if n else float("nan"), n) for lab, (h, n) in d.items()} for who, d in res.items()}
+                    f1[who][lab].append(_best_f1(g, preds[who][lab]))
+                    if who == "parser" and not ok:
+                        misses.append(f"{_id}: {lab}: gold {g!r} parser {sorted(x for x in preds[who][lab] if x)!r}")
+    out: dict = {who: {lab: (h / n if n else float("nan"), n) for lab, (h, n) in d.items()} for who, d in res.items()}
+    for who in whos:
+        out[f"{who}_f1"] = {lab: sum(v) / len(v) if v else float("nan") for lab, v in f1[who].items()}
+        out[f"{who}_f1_50"] = {lab: sum(x >= 0.5 for x in v) / len(v) if v else float("nan")
+                               for lab, v in f1[who].items()}
+    out["misses"] = misses
+    return out
 
 
 # --------------------------------------------------------------------------------------------- robustness
@@ -312,10 +364,17 @@ def main(argv: list[str] | None = None) -> int:
     if "dotin" in a.only:
         r = eval_dotin(a.dotin_split)
         print(f"\n== dotin_ner {a.dotin_split} split: recall (gold strings found) ==")
-        print(f"{'label':22s} {'parser':>8s} {'baseline':>9s} {'n':>5s}")
+        print("lenient = a prediction equals or contains the gold string or is contained in it;")
+        print("token F1 = mean best token-overlap F1 per gold string; F1>=.5 = share of gold strings with one")
+        print(f"{'':22s} {'lenient recall':>18s} {'mean token F1':>18s} {'F1>=.5':>18s}")
+        print(f"{'label':22s} {'parser':>8s} {'baseline':>9s} {'parser':>8s} {'baseline':>9s} {'parser':>8s} "
+              f"{'baseline':>9s} {'n':>5s}")
         for lab in DOTIN_LABELS:
             (p, n), (b, _) = r["parser"][lab], r["baseline"][lab]
-            print(f"{lab:22s} {p:8.3f} {b:9.3f} {n:5d}")
+            print(f"{lab:22s} {p:8.3f} {b:9.3f} {r['parser_f1'][lab]:8.3f} {r['baseline_f1'][lab]:9.3f} "
+                  f"{r['parser_f1_50'][lab]:8.3f} {r['baseline_f1_50'][lab]:9.3f} {n:5d}")
+        if a.misses:
+            print("parser misses:", *r["misses"], sep="\n  ")
     if "robustness" in a.only:
         print("\n== resume-matcher and altacv: parsed without error? (check by eye) ==")
         for row in robustness(a.reference_date):

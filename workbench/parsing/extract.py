@@ -37,7 +37,7 @@ from .skills import Taxonomy, canonical, find_skills, load_taxonomy
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?![\w/])")
-BULLET = re.compile(r"^\s*(?:[•◆◦▪▸►●○■□✓✔➢➤\-*–·]|\d{1,2}[.)]\s)\s*")
+BULLET = re.compile(r"^\s*(?:[•◆◦▪▸►●○■□✓✔➢➤❖⦁\-*–·\ue000-\uf8ff]|\d{1,2}[.)]\s)\s*")
 QUANTITY = re.compile(
     r"\d[\d,.]*\s*(?:%|％|x\b|×|倍|万|亿|千|百万|家|个|人|名|项|位|k\b|K\b|M\b|B\b|bn\b|\+|"
     r"\s(?:million|billion|thousand|users|customers|clients|people|engineers|percent))"
@@ -97,12 +97,42 @@ def _heading_id(ln: Line, table: dict[str, str], body: float) -> str | None:
     if len(key) > 40 or not key or re.search(r"\d|@", key) or _is_bullet(text):
         return None
     words = key.split()
+    kw = _keyword_heading(text, key)
+    if kw:
+        return kw
     if len(words) > 5:
         return None
     larger = body and ln.size >= body * 1.12
     caps = bool(re.fullmatch(r"[A-Z][A-Z &/'-]{2,}", text)) and len(words) <= 4
     if ln.heading or (larger and (ln.bold or ln.size >= body * 1.25)) or (caps and not find_ranges(text)):
         return "other"
+    return None
+
+
+_HEAD_KEYWORDS = (
+    ("summary", re.compile(r"^(?:summary|objective|profile)\b")),
+    ("experience", re.compile(r"\b(?:experience|employment|work history|job history|career history|professional history|positions held)$|"
+                              r"^(?:experience|employment|work history)\b|\bexperience\b(?=/|\s+and\b|\s+&)")),
+    ("education", re.compile(r"^(?:education|academic|educational)\b|\b(?:education|academics|academic background|"
+                             r"educational background|qualifications?)$")),
+    ("skills", re.compile(r"^(?:skills|competencies|technical)\b|\b(?:skills|competencies|proficiencies|expertise)$")),
+)
+
+
+def _keyword_heading(text: str, key: str) -> str | None:
+    """Section id of a short heading the table does not list ("Career Experience/Job History",
+    "Highlights of Employment", "Education & Professional Development"): at most 6 words in capitals or Title
+    Case, no digits or sentence punctuation, a section keyword at its start or end."""
+    words = key.split()
+    if not 1 <= len(words) <= 6 or re.search(r"[\d@,.;!?()]", text.rstrip(" :")) or _is_bullet(text):
+        return None
+    raw = [w for w in re.split(r"[\s/&]+", text.strip(" :")) if w]
+    if not all(w[:1].isupper() or w.lower() in ("and", "of", "in", "the", "for", "&") for w in raw):
+        return None
+    k = re.sub(r"\s*/\s*", "/", key)
+    for sid, rx in _HEAD_KEYWORDS:
+        if rx.search(k):
+            return sid
     return None
 
 
@@ -152,7 +182,7 @@ class _Ctx:
     body: float
 
 
-def _blocks(lines: list[Line]) -> list[_Block]:
+def _blocks(lines: list[Line], kind: str = "experience") -> list[_Block]:
     """Group a section's lines into entry blocks (header lines + dates)."""
     blocks: list[_Block] = []
     prev_kind = "none"  # header | body
@@ -183,6 +213,9 @@ def _blocks(lines: list[Line]) -> list[_Block]:
         words = len(text.split())
         cont = (prev_kind == "body" and bullet_x is not None and ln.x0 > bullet_x + 2 and not dates)
         sentence = words >= 12 or (text.endswith(".") and words >= 6)
+        if sentence and kind == "education" and words < 20 and not is_b \
+                and any(e.label_ in ("DEGREE", "SCHOOL") for e in _ents(text, "en")):
+            sentence = False  # "1999 – 2002: Bachelor of Arts in Journalism, University of Phoenix, Brookfield."
         body = is_b or cont or sentence or not text
         if is_b:
             bullet_x = ln.x0
@@ -312,6 +345,26 @@ def _education(block: _Block, lang: str) -> Education | None:
     return Education(degree=degree, degree_level=level, field=fld, school=school, start=start, end=end)
 
 
+def _education_anywhere(lines: list[Line], kinds: list[str]) -> list[Education]:
+    """No education section: short lines anywhere (not bullets, not in experience) naming a degree."""
+    out: list[Education] = []
+    for ln, kind in zip(lines, kinds):
+        if kind in ("experience", "heading") or len(ln.text.split()) > 16:
+            continue
+        if _is_bullet(ln.text):
+            continue
+        text = strip_ranges(ln.text).strip(" :,-–") if find_ranges(ln.text) else ln.text
+        ents = _ents(text, "en")
+        degs = [e for e in ents if e.label_ == "DEGREE"]
+        # a degree that opens the line ("B.S. in Marketing, ...") or one next to a school name
+        if not degs or not (degs[0].start <= 1 or any(e.label_ == "SCHOOL" for e in ents)):
+            continue
+        e = _education(_Block([ln], find_ranges(text), [(text, False)]), "en")
+        if e is not None and e.degree and e not in out:
+            out.append(e)
+    return out
+
+
 _FIELD_WORDS = re.compile(r"science|engineering|studies|economics|management|administration|arts|mathematics|"
                           r"physics|chemistry|biology|psychology|statistics|finance|accounting|commerce|law|design|"
                           r"marketing|technology|business|informatics|education|literature|history", re.IGNORECASE)
@@ -321,22 +374,45 @@ def _looks_like_field(p: str) -> bool:
     return bool(_FIELD_WORDS.search(p))
 
 
+_NAME_STOP = {
+    "resume", "résumé", "template", "sample", "samples", "example", "examples", "cv", "curriculum", "vitae",
+    "updated", "update", "build", "market", "skills", "student", "seeking", "internship", "professional", "career",
+    "highlights", "special", "education", "law", "personal", "data", "department", "center", "centre", "product",
+    "media", "marketing", "applicant", "page", "contact", "information", "address", "summary", "objective",
+    "profile", "details", "experience", "format", "filed", "font", "margins", "home", "mobile", "phone", "email",
+    "university", "college", "school", "institute", "street", "road", "avenue", "city", "state",
+}
+_NAME_PREFIX = re.compile(r"^(?:(?:curriculum\s+vitae|résumé|resume|cv|bio-?data)\b\s*(?:of\b)?\s*[:\-–]?\s*)", re.IGNORECASE)
+
+
+def _name_ok(t: str, max_words: int = 4) -> bool:
+    t = t.strip()
+    if not t or _norm_heading(t) in _NOT_NAMES or re.search(r"[\d@/:|,_]|https?|\\x", t):
+        return False
+    if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", t):
+        return True
+    words = t.split()
+    if any(w.lower().strip(".") in _NAME_STOP for w in words):
+        return False
+    return 1 < len(words) <= max_words \
+        and all(w[:1].isupper() or w in ("de", "van", "von", "da", "bin", "al") for w in words) \
+        and not any(e.label_ in ("TITLE", "DEGREE", "SCHOOL") for e in _ents(t, "en"))
+
+
 def _name(lines: list[Line], first_section: int, lang: str) -> str:
-    for ln in lines[:40]:
+    for i, ln in enumerate(lines[:40]):
         m = re.search(r"(?:姓\s*名|name)\s*[:：]\s*([^\s|,，:：]{1,30}(?:\s[A-Z][a-z]+)*)", ln.text, re.IGNORECASE)
         if m:
             return m.group(1).strip()
+        # "NAME:" on its own line, the name on the next
+        if re.fullmatch(r"\s*(?:full\s+)?name\s*[:：]\s*", ln.text, re.IGNORECASE) and i + 1 < len(lines) \
+                and _name_ok(lines[i + 1].text.strip(), 5):
+            return lines[i + 1].text.strip()
     head = lines[:max(first_section, 1)][:12] or lines[:6]
+    ok = _name_ok
 
-    def ok(t: str) -> bool:
-        t = t.strip()
-        if not t or _norm_heading(t) in _NOT_NAMES or re.search(r"[\d@/:|]|https?", t):
-            return False
-        if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", t):
-            return True
-        words = t.split()
-        return 1 < len(words) <= 4 and all(w[:1].isupper() or w in ("de", "van", "von", "da", "bin", "al") for w in words) \
-            and not any(e.label_ in ("TITLE", "DEGREE", "SCHOOL") for e in _ents(t, "en"))
+    def clean(seg: str) -> str:
+        return _NAME_PREFIX.sub("", seg.strip().strip('"“”\'').strip())
 
     sized = [ln for ln in head if ln.size and ln.page == 0]
     if sized:
@@ -344,14 +420,24 @@ def _name(lines: list[Line], first_section: int, lang: str) -> str:
             for seg in ln.segments or (ln.text,):
                 if ok(seg):
                     return seg.strip()
-    for ln in head:
-        for seg in ln.segments or (ln.text,):
-            if ok(seg):
-                return seg.strip()
-            # "Name  Location" runs: take a name-like prefix
-            m = re.match(r"^((?:[A-Z][a-zA-Z'.-]+\s){1,3}[A-Z][a-zA-Z'.-]+)\b", seg)
-            if m and ok(m.group(1)) and ln is head[0]:
-                return m.group(1)
+    # lines before the first section first; then, when nothing there looks like a name, the first lines
+    zones = [head]
+    if first_section < 8:
+        zones.append([ln for ln in lines[:10] if ln not in head])
+    for zone in zones:
+        for ln in zone:
+            for seg in ln.segments or (ln.text,):
+                seg = clean(seg)
+                if ok(seg):
+                    return seg.strip()
+                # "Name  Location" runs: take a name-like prefix
+                m = re.match(r"^((?:[A-Z][a-zA-Z'.-]+\s){1,4}[A-Z][a-zA-Z'.-]+)\b", seg)
+                if m and (ln is zone[0] or ln is lines[0]):
+                    words = m.group(1).split()
+                    for k in range(len(words), 1, -1):
+                        cand = " ".join(words[:k])
+                        if ok(cand, 5) and not re.match(r"[A-Z]\b", seg[len(cand):].strip()[:2] + " "):
+                            return cand
     return ""
 
 
@@ -447,6 +533,12 @@ def extract(lines: list[Line], *, source: str = "", reference_date=None,
         name_idx = -1
     for i, ln in enumerate(lines):
         hid = None if i == name_idx else _heading_id(ln, table, body)
+        if hid == "other" and current == "experience" and _norm_heading(ln.text) not in table \
+                and (any(e.label_ == "TITLE" for e in _ents(ln.text, lang))
+                     or i + 1 < len(lines) and find_ranges(lines[i + 1].text)):
+            # "PROJECT MANAGER" in capitals inside the experience section is a job title; "ORACLE -" followed by
+            # "January 2011 to Present" an employer
+            hid = None
         if hid is not None and not (current == "header" and i == 0 and hid == "other"):
             current = hid
             first_section = min(first_section, i)
@@ -456,7 +548,10 @@ def extract(lines: list[Line], *, source: str = "", reference_date=None,
         sections.setdefault(current, []).append(ln)
     email_m = EMAIL.search(text)
     jobs = [j for b in _blocks(sections.get("experience", [])) for j in [_job(b, lang)] if j is not None]
-    edus = [e for b in _blocks(sections.get("education", [])) for e in [_education(b, lang)] if e is not None]
+    edus = [e for b in _blocks(sections.get("education", []), "education") for e in [_education(b, lang)]
+            if e is not None]
+    if not edus and lang == "en":
+        edus = _education_anywhere(lines, kinds)
     years = years_of_experience([(j.start, j.end) for j in jobs], reference_date=reference_date)
     return Resume(
         source=source, language=lang, name=_name(lines, first_section, lang),

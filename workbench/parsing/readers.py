@@ -157,7 +157,13 @@ def close_letter_spacing(text: str) -> str:
 
 
 def text_lines(text: str) -> list[Line]:
-    """Lines of plain text; blank lines dropped, segments split on tabs, 2+ spaces and `` | ``."""
+    """Lines of plain text; blank lines dropped, segments split on tabs, 2+ spaces and `` | ``.
+
+    A flattened text (a whole CV on one line) is first cut into lines by :func:`~.segment.segment_text`.
+    """
+    from .segment import segment_text
+
+    text = segment_text(text)
     out = []
     for raw in text.splitlines():
         raw = close_letter_spacing(raw.replace("\xa0", " ").rstrip())

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench demo-data clean system-deps
+.PHONY: run test bench app demo-data clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ endef
 ## make test: install, then the whole test suite (slow and browser tests included)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
+
+## make app: the Voila apps on http://127.0.0.1:8866 (live feedback, weight tuner, audit viewer)
+app: $(STAMP)
+	$(BIN)/workbench serve
 
 ## make bench: speed and memory benchmarks (not tests)
 bench: $(STAMP)

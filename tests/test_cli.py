@@ -103,14 +103,26 @@ def test_simulate_then_validate(tmp_path):
     assert code == 0 and report["ok"] is True
 
 
-def test_demo_summarises_each_job():
-    code, doc = run_json("demo")
+@pytest.mark.slow
+def test_demo_runs_the_whole_loop(tmp_path):
+    code, doc = run_json("demo", "--reports", tmp_path)
     assert code == 0
     jobs = doc["summary"]["jobs"]
     assert set(jobs) == {"regional_sales_manager", "product_manager"}
     for job in jobs.values():
         assert 0.30 <= job["ai_pass_rate"] <= 0.40
         assert job["finalists"] > 0
+    assert {"profile", "parsing", "feedback", "scoring", "review", "audit", "reports"} <= set(doc)
+    assert doc["parsing"]["parsed"] == doc["parsing"]["files"] > 0
+    assert min(doc["feedback"]["f1_vs_simulated_truth"].values()) > 0.8
+    names = {Path(p).name for p in doc["reports"]}
+    assert {"auditor_report.html", "review_report.html"} <= names
+    assert all((tmp_path / n).is_file() for n in names)
+
+
+def test_serve_rejects_unknown_app():
+    result = run("serve", "nope")
+    assert result.exit_code == 2 and "unknown app 'nope'" in result.stderr
 
 
 def test_console_script_prints_one_json_document():
@@ -196,7 +208,7 @@ def test_audit_bad_decision_fails_cleanly():
 def test_report_writes_offline_html(tmp_path):
     code, doc = run_json("report", default_demo_path(), "--out", tmp_path)
     assert code == 0
-    assert len(doc["reports"]) == 3
+    assert {"auditor_report.html", "review_report.html", "audit_ai_passed.html"} <= {Path(p).name for p in doc["reports"]}
     truth = (default_demo_path() / "resumes" / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     contacts = [value for line in truth for key, value in json.loads(line).items() if key in {"name", "email"}]
     for path in map(Path, doc["reports"]):

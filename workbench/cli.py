@@ -293,38 +293,48 @@ def audit(
     emit(document, as_json, result.summary)
 
 
-DECISIONS = ("ai_passed", "final_passed", "hired")
-
-
-def audit_stages(dataset: Any) -> dict[str, Any]:
-    """The bias audit of every decision stage (attributes without data become notes, not errors)."""
-    from workbench.fairness import audit as run_audit
-
-    return {d: run_audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True) for d in DECISIONS}
-
-
-def write_reports(dataset: Any, audits: dict[str, Any], out: Path, *, view: str = "auditor") -> list[Path]:
-    """Write the HTML reports of a dataset: one bias audit per decision stage."""
-    from workbench.report import write_audit_report
-
-    return [write_audit_report(result, dataset, out, view=view) for result in audits.values()]
-
-
 @app.command()
 def report(
     data: Annotated[Path, typer.Argument(help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports.")] = Path("reports"),
+    criterion: Annotated[str, typer.Option("--criterion", help="Criterion of the review.")] = "final_passed",
     view: Annotated[str, typer.Option("--view", help="auditor or stakeholder.")] = "auditor",
     as_json: JsonOption = False,
 ) -> None:
-    """Write the self-contained HTML reports (open offline) and print their paths."""
+    """Write the self-contained HTML reports (auditor, review, one audit per stage) and print their paths."""
     from workbench.data import load
+    from workbench.report import write_reports
 
     if not data.is_dir():
         fail(f"{data}: not a folder")
+    if view not in ("auditor", "stakeholder"):
+        fail(f"--view must be auditor or stakeholder, got {view!r}")
     dataset = guarded(lambda: load(data))
-    paths = guarded(lambda: write_reports(dataset, audit_stages(dataset), out, view=view))
+    paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view))
     emit({"reports": [str(p) for p in paths]}, as_json, lambda: "\n".join(str(p) for p in paths))
+
+
+@app.command()
+def serve(
+    app_name: Annotated[
+        str | None, typer.Argument(metavar="[APP]", help="live_feedback, weight_tuner or audit_viewer (default: all).")
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8866,
+) -> None:
+    """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C stops it."""
+    import subprocess
+
+    from workbench.apps.serve import APPS, app_url, voila_command
+
+    if app_name is not None and app_name not in APPS:
+        fail(f"unknown app {app_name!r}; choose one of {', '.join(APPS)}")
+    command = voila_command(app_name, port=port)
+    # A single app is served at the root; the folder's start page lists every app.
+    typer.echo(f"Voila on {app_url(None, port=port)} (127.0.0.1 only; Ctrl-C to stop)", err=True)
+    try:
+        raise typer.Exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 profile_app = typer.Typer(no_args_is_help=True, help="Job profiles: derive a proposal from history, accept it.")
@@ -375,9 +385,9 @@ def demo(
     reports: Annotated[Path, typer.Option("--reports", help="Folder for the HTML reports.")] = Path("reports"),
     as_json: JsonOption = False,
 ) -> None:
-    """The whole loop on the embedded demo data: validate, summarise, review, audit, write the reports."""
+    """The whole loop on the embedded demo data: profile, resumes, feedback, scoring, review, audit, reports."""
     from workbench.data import load
-    from workbench.review.loop import review_dataset
+    from workbench.demo import json_document, loop_summary, run_loop
 
     data = data or default_demo_path()
     if not data.is_dir():
@@ -386,18 +396,11 @@ def demo(
     if not dataset.report.ok:
         emit(dataset.report.to_dict(), as_json, dataset.report.summary)
         raise typer.Exit(EXIT_INVALID)
-    review_result = guarded(lambda: review_dataset(dataset, criterion))
-    audits = guarded(lambda: audit_stages(dataset))
-    audit_result = audits["ai_passed"]
-    paths = guarded(lambda: write_reports(dataset, audits, reports))
-    document = {
-        "data": str(data),
-        "validation": dataset.report.to_dict(),
-        "summary": dataset_summary(dataset),
-        "review": review_result.to_dict(),
-        "audit": audit_result.to_dict(),
-        "reports": [str(p) for p in paths],
-    }
+    log = (lambda message: None) if as_json else (lambda message: typer.echo(message, err=True))
+    document = guarded(lambda: run_loop(dataset, reports, criterion=criterion, progress=not as_json, log=log))
+    objects = document["_objects"]
+    document = {"data": str(data), "validation": dataset.report.to_dict(), "summary": dataset_summary(dataset),
+                **json_document(document)}
     emit(
         document,
         as_json,
@@ -405,9 +408,11 @@ def demo(
             [
                 dataset.report.summary(),
                 format_summary(document["summary"]),
-                review_result.summary(),
-                audit_result.summary(),
-                "reports:\n" + "\n".join(f"  {p}" for p in paths),
+                loop_summary(document),
+                objects["review"].summary(),
+                objects["audit"].summary(),
+                "reports (open in a browser, offline):\n" + "\n".join(f"  {p}" for p in document["reports"]),
+                "apps: `make app` (or `workbench serve`) starts Voila on http://127.0.0.1:8866",
             ]
         ),
     )

@@ -146,3 +146,15 @@ def test_voila_command():
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=9123" in cmd and cmd[-1].endswith(APPS["weight_tuner"])
     with pytest.raises(ValueError):
         voila_command("nope")
+
+
+def test_tuner_leaves_categories_under_two_percent_out_of_the_ratios():
+    # 60 "a" (half pass), 39 "b" (all fail) and 1 "c" (fails): c is 1% of the known applicants.
+    labels = ["a"] * 60 + ["b"] * 39 + ["c"]
+    scores = [[5.0] if i % 2 == 0 else [1.0] for i in range(60)] + [[1.0]] * 40
+    st = TunerState.from_arrays(scores, ["x"], groups={"gender": labels})
+    rows = {r["group"]: r for r in tuner_update(st, {"x": 1.0}, 3.0)["impact"]["gender"]}
+    assert rows["a"]["impact_ratio"] == 1.0
+    assert rows["b"]["four_fifths"] and rows["b"]["impact_ratio"] == 0.0
+    assert rows["c"]["excluded_small"] and not rows["c"]["four_fifths"]
+    assert rows["c"]["impact_ratio"] != rows["c"]["impact_ratio"]  # NaN: listed, not rated

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.apps._common import STYLE, esc, fmt_num, fmt_pct, load_dataset
+from workbench.fairness import MIN_SHARE
 
 __all__ = ["TunerState", "build_weight_tuner", "rebalance", "tuner_html", "tuner_state", "tuner_update"]
 
@@ -346,17 +347,22 @@ def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: flo
         sel = np.bincount(codes, weights=pf, minlength=g)
         with np.errstate(invalid="ignore", divide="ignore"):
             rates = np.where(counts > 0, sel / np.maximum(counts, 1), np.nan)
-        known_rates = rates[:-1][counts[:-1] > 0]
+        # LL144: unknowns and categories under 2 % of the known applicants are listed without a ratio.
+        small = counts[:-1] < MIN_SHARE * max(int(counts[:-1].sum()), 1)
+        rated = (counts[:-1] > 0) & ~small
+        known_rates = rates[:-1][rated]
         top = float(known_rates.max()) if known_rates.size else float("nan")
         rows = []
         for i, label in enumerate(labels):
             if counts[i] == 0:
                 continue
             is_unknown = i == g - 1
-            ratio = float(rates[i] / top) if (not is_unknown and top > 0) else float("nan")
+            excluded = bool(not is_unknown and small[i])
+            ratio = float(rates[i] / top) if (not is_unknown and not excluded and top > 0) else float("nan")
             four = bool(ratio < 0.8)
             rows.append({"group": label, "n": int(counts[i]), "selected": int(sel[i]), "rate": float(rates[i]),
-                         "impact_ratio": ratio, "four_fifths": four, "unknown": is_unknown})
+                         "impact_ratio": ratio, "four_fifths": four, "unknown": is_unknown,
+                         "excluded_small": excluded})
             if four:
                 flagged.append((attr, label))
         impact[attr] = rows
@@ -421,8 +427,9 @@ def tuner_html(result: Mapping[str, Any], baseline: Mapping[str, Any] | None = N
         parts.append(f'<table data-attribute="{esc(attr)}"><tr><th class="g">{esc(attr)}</th><th>n</th>'
                      "<th>passed</th><th>pass rate</th><th>impact ratio</th></tr>")
         for r in rows:
-            cls = "muted" if r["unknown"] else ("flag" if r["four_fifths"] else "")
-            ratio = "not rated" if r["unknown"] else fmt_num(r["impact_ratio"])
+            cls = "muted" if r["unknown"] or r.get("excluded_small") else ("flag" if r["four_fifths"] else "")
+            ratio = ("not rated" if r["unknown"] else
+                     "under 2 %: not rated" if r.get("excluded_small") else fmt_num(r["impact_ratio"]))
             mark = " ⚠ below 4/5" if r["four_fifths"] else ""
             parts.append(f'<tr class="{cls}"><td class="g">{esc(r["group"])}</td><td>{r["n"]:,}</td>'
                          f'<td>{r["selected"]:,}</td><td>{fmt_pct(r["rate"])}</td><td>{esc(ratio)}{esc(mark)}</td></tr>')

@@ -42,7 +42,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 
 from workbench.review.inputs import ReviewInputError, ReviewInputs
-from workbench.fairness import group_labels, impact_ratio_table
+from workbench.fairness import MIN_SHARE, group_labels, impact_ratio_table
 from workbench.review.stats import correct_case_iii, pearson
 from workbench.jsonable import json_ready
 
@@ -406,7 +406,8 @@ def projected_impact_ratios(inputs: ReviewInputs, weights: Any, threshold: float
                             attribute: str = "gender") -> pd.DataFrame:
     """Selection rate per group under ``weights`` at ``threshold``, and its ratio to the highest rate.
 
-    Unknown group membership is counted in its own row and left out of the ratios (NYC LL144). See
+    Unknown group membership is counted in its own row and left out of the ratios (NYC LL144), and so are
+    categories under 2 % of the known applicants (listed, ``excluded_small``). See
     :func:`workbench.review.rounds.impact_ratio_table` for the columns. ``attribute`` is a column of
     ``inputs.groups`` or ``age_band``. Protected attributes are used for this audit only.
 
@@ -423,7 +424,7 @@ def projected_impact_ratios(inputs: ReviewInputs, weights: Any, threshold: float
     total = weighted_total(inputs, weights)
     t = inputs.profile.threshold if threshold is None else float(threshold)
     passed = (total >= t).where(total.notna())
-    return impact_ratio_table(passed, group_labels(inputs.groups, attribute))
+    return impact_ratio_table(passed, group_labels(inputs.groups, attribute), min_share=MIN_SHARE)
 
 
 # ------------------------------------------------------------------------------------ cross-validation

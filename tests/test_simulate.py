@@ -460,3 +460,17 @@ def test_truth_holds_tightly_in_a_large_population():
             assert abs(b["true_competence_gap_sd"]) < 0.06
             assert b["impact_ratio_vs_others"] < 0.85
         assert 0.40 <= truth["final_pass_rate_among_finalists"]["observed"] <= 0.50
+
+
+@pytest.mark.slow
+def test_committed_demo_dataset_is_what_the_simulator_writes(tmp_path):
+    """datasets/demo must be reproducible from its seed: the same bytes, file by file (README aside)."""
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[1] / "datasets" / "demo"
+    write_simulation(simulate(demo_config()), tmp_path)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(demo) for p in demo.rglob("*") if p.is_file() and p.name != "README.md")
+    assert written == committed
+    changed = [str(p) for p in written if (tmp_path / p).read_bytes() != (demo / p).read_bytes()]
+    assert not changed, f"regenerate with `make demo-data`: {changed}"

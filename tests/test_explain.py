@@ -13,8 +13,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from workbench.data import load
-from workbench.explain import (PROTECTED_ATTRIBUTES, ExplainError, ScoringModel, candidate_features,
+from workbench.explain import (PROTECTED_ATTRIBUTES, ExplainError, ScoringModel, _terms, candidate_features,
                                explain_dataset, proxy_screen)
+from workbench.profile import tokenize
 from workbench.review.inputs import review_inputs_from_tables
 from workbench.review.weights import cross_validated_validity
 from workbench.simulate import demo_config, simulate, small_config, write_simulation
@@ -160,10 +161,12 @@ def test_predictive_questions_rank_at_the_top():
     positive = [f for f in order if imp.loc[f, "direction"] == "+"]
     strong = {f"q:{q}" for q, lam in truth.items() if lam >= 0.7}  # the behavioural questions
     assert set(positive[:4]) == strong
-    # questions the simulator made useless carry only presentation: they enter negatively (suppressors), never up
+    # questions the simulator made useless carry only presentation: unconstrained they would enter negatively
+    # (suppressors); with non-negative score weights they get (close to) no weight and rank below the strong ones
     for q, lam in truth.items():
         if lam == 0:
-            assert imp.loc[f"q:{q}", "direction"] == "-"
+            assert res.model.coef_[f"q:{q}"] >= 0
+            assert order.index(f"q:{q}") > max(order.index(f) for f in strong)
     # with text, the strongest question still leads the score features
     with_text = explain_dataset(sim, job_id=JOB, joint_screen=False)
     scores = [f for f in _rank(with_text)[1] if f.startswith("q:")]
@@ -355,3 +358,121 @@ def test_unknown_job_or_criterion(sim, kwargs, match):
 def test_plain_explanation_language_must_be_zh_or_en(result):
     with pytest.raises(ExplainError, match="'zh' or 'en'"):
         result.plain_explanation(result.train_index[0], lang="fr")
+
+
+# ------------------------------------------------------------------------------ monotone scores, readable terms
+
+
+def _score_features(names):
+    return [n for n in names if n.startswith(("q:", "dim:"))]
+
+
+@pytest.mark.parametrize("criterion", ["final_passed", "final_score"])
+def test_no_score_feature_has_a_negative_coefficient(sim, criterion):
+    ri, frame = _features(sim, criterion)
+    y = ri.criterion_values.reindex(frame.index)
+    train = y.notna().to_numpy()
+    model = ScoringModel().fit(frame[train], y[train])
+    coef = model.coef_[_score_features(model.coef_.index)]
+    assert len(coef) and (coef >= 0).all(), coef[coef < 0]
+    assert model.monotone_[coef.index].all() and not model.monotone_.drop(coef.index).any()
+    # unconstrained, the same data gives some score a negative (suppressor) weight: the constraint is doing work
+    free = ScoringModel(monotone=()).fit(frame[train], y[train])
+    assert (free.coef_[coef.index] < 0).any()
+
+
+def test_result_has_no_negative_score_coefficient(result):
+    coef = result.model.coef_[_score_features(result.feature_names)]
+    assert (coef >= 0).all()
+    imp = result.importance()
+    assert (imp.loc[coef.index[coef > 0], "direction"] == "+").all()
+
+
+def test_unconstrained_fit_matches_scikit_learn_logistic_regression(sim):
+    from sklearn.linear_model import LogisticRegression
+
+    ri, frame = _features(sim)
+    y = ri.criterion_values.reindex(frame.index)
+    train = y.notna().to_numpy()
+    X, yt = frame[train], y[train].astype(int).to_numpy()
+    ours = ScoringModel(monotone=(), tol=1e-8).fit(X, yt)
+    ref = LogisticRegression(C=ours.C, max_iter=5000, tol=1e-8).fit(ours.transform(X), yt)
+    np.testing.assert_allclose(ours.coef_.to_numpy(), ref.coef_.ravel(), atol=2e-3)
+    np.testing.assert_allclose(ours.decision_function(X), ref.decision_function(ours.transform(X)), atol=5e-3)
+
+
+def test_shap_values_equal_shap_linear_explainer(result):
+    shap = pytest.importorskip("shap")
+    rows = result.features.frame.iloc[:50]
+    m = result.model
+    expl = shap.LinearExplainer((m.coef_.to_numpy(), m.intercept_), m.background_[None, :])
+    ref = expl.shap_values(m.transform(rows))
+    ref = ref.toarray() if hasattr(ref, "toarray") else np.asarray(ref)
+    np.testing.assert_allclose(m.shap_values(rows).to_numpy(), ref, atol=1e-10)
+
+
+_RATED = {"en": r"rated (\d+\.\d) of 5 \(typical: (\d+\.\d)\)|was (\d+\.\d) of 5 \(typical: (\d+\.\d)\)",
+          "zh": r"评分为(\d+\.\d)分（(?:满分5分；)?一般为(\d+\.\d)分）"}
+
+
+def _section(text, start, stop):
+    return text.split(start, 1)[1].split(stop, 1)[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_below_typical_score_is_a_reason_in_favour(result, lang):
+    import re
+
+    heads = {"en": ("Main reasons in your favour:", "Main reasons against:"),
+             "zh": ("对您有利的主要因素：", "对您不利的主要因素：")}[lang]
+    m = result.model
+    scores = _score_features(result.feature_names)
+    pool = result.features.frame.index[:300]
+    phi = m.shap_values(result.features.frame.loc[pool])[scores]
+    values = result.features.frame.loc[pool, scores]
+    # structurally: a positive contribution of a score means the score is above the reference ("typical")
+    favour = (phi > 1e-9).to_numpy()
+    assert (values.to_numpy()[favour] > m.reference_[scores].to_numpy()[None, :].repeat(len(pool), 0)[favour]).all()
+    # and as told: in every explanation, a score in favour is at least typical, one against at most typical
+    seen = 0
+    for cid in pool[:120]:
+        text = result.plain_explanation(cid, lang=lang, top=5)
+        pro, con = _section(text, heads[0], heads[1]), text.split(heads[1], 1)[1]
+        for part, ok in ((pro, lambda v, t: v >= t), (con, lambda v, t: v <= t)):
+            for groups in re.findall(_RATED[lang], part):
+                v, t = [float(x) for x in groups if x]
+                assert ok(v, t), (cid, part)
+                seen += 1
+    assert seen > 50
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_explanations_never_cite_numbers_or_stop_words(result, lang):
+    import re
+
+    from workbench.profile import ZH_STOP_WORDS, _en_stop_words
+
+    stop = _en_stop_words() | ZH_STOP_WORDS
+    quoted = {"en": r"mention(?:ed)? \u201c([^\u201d]+)\u201d", "zh": r"提到了?“([^”]+)”"}[lang]
+    number = {"en": "[a number]", "zh": "[数字]"}[lang]
+    for cid in result.features.frame.index[:150]:
+        text = result.plain_explanation(cid, lang=lang, top=5)
+        assert number not in text
+        for term in re.findall(quoted, text):
+            assert term not in stop and not re.fullmatch(r"[\d\W_]+", term), term
+
+
+def test_chinese_text_features_are_jieba_words_only(sim):
+    res = explain_dataset(sim, job_id="regional_sales_manager", folds=3, joint_screen=False)
+    words = [f for f in res.feature_names if f.startswith("word:")]
+    assert words and not any(" " in w for w in words)
+    # English: words only by default, bigrams on request
+    assert not any(" " in f for f in explain_dataset(sim, job_id=JOB, folds=3, joint_screen=False).feature_names)
+    bi = explain_dataset(sim, job_id=JOB, folds=3, joint_screen=False, model=ScoringModel(ngram_range=(1, 2)))
+    assert any(f.startswith("word:") and " " in f for f in bi.feature_names)
+
+
+def test_cached_tokenisation_equals_tokenising_every_text(sim):
+    texts = sim.tables["answers"]["answer_text"].dropna().astype(str).iloc[::7]
+    expected = [" ".join(w.replace(" ", "") for w in tokenize(t)) for t in texts]
+    assert _terms(texts).tolist() == expected

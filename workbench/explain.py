@@ -5,8 +5,10 @@ A :class:`ScoringModel` predicts a criterion (``final_passed`` by default; ``fin
 
 - **scores**: each question's rubric score (``q:<question_id>``) and each dimension score (``dim:<name>``);
 - **answer text**: the terms of a candidate's answers (``word:<term>``): :func:`workbench.profile.tokenize`
-  (English words, Chinese words segmented with jieba, numbers as ``<num>``), word uni- and bigrams, as
-  presence/absence;
+  (English words, Chinese words segmented with jieba, numbers as ``<num>``), as presence/absence; words only
+  by default (English bigrams on request with ``ngram_range=(1, 2)``; Chinese word pairs are never built:
+  pairs of template words such as "品牌 个人成长" read poorly). Each distinct answer text, up to its numbers,
+  is language-checked and tokenised once;
 - **resume**: ``resume:years_experience`` and, where resume files exist, ``resume:skill_coverage`` (share of the
   profile's keywords the resume mentions, :func:`workbench.parsing.parse_file`) and ``resume:has_resume``;
 - **process**: ``process:answer_seconds`` (mean answer time) and ``process:prompted_share`` (share of answers
@@ -14,9 +16,14 @@ A :class:`ScoringModel` predicts a criterion (``final_passed`` by default; ``fin
 - **extra**: numeric columns of ``candidates`` beyond the data contract (``extra:<column>``).
 
 The model is an L2-regularised logistic regression (ridge regression for a continuous criterion) on
-standardised features, so SHAP values are exact and fast: for a linear model with independent features,
-interventional SHAP is ``phi_j = w_j (x_j - E[x_j])`` (:class:`shap.LinearExplainer`), and the values of a
-row add up to the model output (log-odds) minus its mean.
+standardised features, fitted with L-BFGS-B so that **question and dimension scores get non-negative
+weights**: a higher rubric score never lowers a candidate's output, and a below-typical score can never be
+told to a candidate as a reason in their favour. (Unconstrained, questions the criterion does not depend on
+take negative weights as suppressors of what they share with the valid ones: good for a point of AUC at most,
+indefensible in an explanation.) SHAP values are exact and fast: for a linear model with independent
+features, interventional SHAP is ``phi_j = w_j (x_j - E[x_j])`` (what :class:`shap.LinearExplainer`
+computes), and the values of a row add up to the model output (log-odds) minus its mean. Missing numeric
+values are imputed with the training mean, so they contribute nothing.
 
 Protected attributes (gender, age, race/ethnicity, education, and extra columns named like one) are never
 features. :func:`proxy_screen` measures how well each feature predicts each protected attribute (one group
@@ -97,11 +104,17 @@ SEGMENT = " | "  # separates the answers of a candidate in ``answer_terms``: no 
 _PROTECTED_NAME = re.compile(
     r"gender|(^|_)sex(_|$)|(^|_)age(_|$)|age_?band|birth|dob|race|ethnic|nationality|national_origin|citizen|"
     r"religio|marital|pregnan|disab|veteran|sexual|educat|degree|photo|face|emotion", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")  # the number alternative of workbench.profile._TOKEN
+# split points that never fall inside a term: after . ! ? ; , followed by a space (so never inside "1,250" or
+# "3.5"), after full-width punctuation (which already ends a run of Chinese characters)
+_SENTENCE_END = re.compile(r"(?<=[.!?;,])\s+|(?<=[\u3002\uff01\uff1f\uff1b\uff0c])")
+_NUMBERS_ONLY = re.compile(r"[\d\W_]+")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-MODEL_NAME = "L2 logistic regression (scikit-learn) on standardised interview, text, resume and process features"
+MODEL_NAME = ("L2 logistic regression (L-BFGS-B, non-negative weights on rubric scores) on standardised interview, "
+              "text, resume and process features")
 RESTRICTION = (
     "Range restriction: the criterion exists only for candidates who passed the AI interview, so the model is "
     "trained and cross-validated among them. Its AUC (and the baseline's) describe how well candidates are "
@@ -131,6 +144,8 @@ def text_language(text: Any) -> str | None:
     """
     if not isinstance(text, str):
         return None
+    if text.isascii():  # fast path: every letter is an ASCII letter
+        return "en" if _ASCII_LETTER.search(text) else None
     letters = len(_LETTER.findall(text))
     if letters == 0:
         return None
@@ -170,11 +185,49 @@ class CandidateFeatures:
         return [c for c in self.frame.columns if c != TEXT_COLUMN]
 
 
+def _number_key(text: str) -> str:
+    """``text`` with every number replaced by ``0``: the cache key of :func:`_distinct_terms`.
+
+    :func:`workbench.profile.tokenize` turns every number into ``<num>`` and numbers never join a word or a
+    Chinese run, so texts that differ only in their numbers have the same terms (and the same script-based
+    language: digits are not letters).
+
+    >>> _number_key("In 4 weeks churn fell 20%, saving $1,250.50")
+    'In 0 weeks churn fell 0, saving $0'
+    """
+    return _NUMBER.sub("0", text)
+
+
+def _distinct_terms(keys: Sequence[str]) -> list[str]:
+    """Space-joined terms of each key (spaces inside terms removed); call once per distinct key.
+
+    >>> _distinct_terms(["I grew revenue 0%", "销售额增长了0%"])
+    ['grew revenue <num>', '销售额 增长 <num>']
+    """
+    cache: dict[str, str] = {}
+    out = []
+    for k in keys:
+        parts = []
+        for sent in _SENTENCE_END.split(k):  # template sentences repeat across answers: each tokenised once
+            terms = cache.get(sent)
+            if terms is None:
+                terms = cache[sent] = " ".join(w.replace(" ", "") for w in tokenize(sent))
+            if terms:
+                parts.append(terms)
+        out.append(" ".join(parts))
+    return out
+
+
 def _terms(texts: pd.Series) -> pd.Series:
-    """Space-joined terms of each text (each distinct text is tokenised once; spaces inside terms removed)."""
-    uniq = pd.unique(texts.to_numpy(dtype=object))
-    cache = {t: " ".join(w.replace(" ", "") for w in tokenize(t)) for t in uniq}
-    return texts.map(cache)
+    """Space-joined terms of each text; each distinct text (up to its numbers) is tokenised once.
+
+    >>> _terms(pd.Series(["Grew sales 40%", "Grew sales 35%"])).tolist()
+    ['grew sales <num>', 'grew sales <num>']
+    """
+    codes, uniq = pd.factorize(texts.astype(str), sort=False)
+    kcodes, kuniq = pd.factorize(pd.Series([_number_key(t) for t in uniq], dtype=object), sort=False)
+    terms = np.asarray(_distinct_terms(list(kuniq)), dtype=object)
+    return pd.Series(terms[kcodes][codes], index=texts.index, dtype=object)
 
 
 def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, list[str]]:
@@ -311,7 +364,13 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
     if texts.empty:
         return empty
     raw = texts["answer_text"].astype(str)
-    langs = raw.map({t: text_language(t) for t in pd.unique(raw.to_numpy(dtype=object))})
+    # each distinct text, and then each distinct text up to its numbers (templated answers repeat a lot), is
+    # language-checked and tokenised once
+    codes, uniq = pd.factorize(raw, sort=False)
+    kcodes, kuniq = pd.factorize(pd.Series([_number_key(t) for t in uniq], dtype=object), sort=False)
+    key_of = kcodes[codes]
+    key_lang = np.asarray([text_language(k) for k in kuniq], dtype=object)
+    langs = pd.Series(key_lang[key_of], index=raw.index, dtype=object)
     expected = inputs.profile.language
     bad = langs.notna() & (langs != expected)
     if bad.any():
@@ -326,9 +385,30 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
                                "(text=False).")
         warnings.warn(f"{what}: those texts are left out of the text features", UserWarning, stacklevel=4)
         notes.append(f"{what}; left out of the text features")
-        texts = texts[~bad]
-    terms = _terms(texts["answer_text"].astype(str))
-    joined = terms.groupby(texts["candidate_id"].to_numpy(), sort=False).agg(SEGMENT.join)
+    good = ~bad.to_numpy()
+    key_terms = np.full(len(kuniq), "", dtype=object)
+    needed = np.unique(key_of[good])
+    key_terms[needed] = _distinct_terms([kuniq[k] for k in needed])
+    terms = key_terms[key_of[good]]
+    cand = texts["candidate_id"].to_numpy()[good]
+    return _join_by_candidate(cand, terms, ids)
+
+
+def _join_by_candidate(cand: np.ndarray, terms: np.ndarray, ids: pd.Index) -> pd.Series:
+    """``SEGMENT``-joined terms per candidate (answers in row order), ``""`` for candidates without text.
+
+    >>> _join_by_candidate(np.array(["b", "a", "b"]), np.array(["x y", "z", "w"]), pd.Index(["a", "b", "c"])).tolist()
+    ['z', 'x y | w', '']
+    """
+    if len(cand) == 0:
+        return pd.Series("", index=ids, dtype=object)
+    ccodes, cuniq = pd.factorize(cand, sort=False)
+    order = np.argsort(ccodes, kind="stable")
+    sorted_terms = terms[order].tolist()
+    starts = np.flatnonzero(np.r_[True, np.diff(ccodes[order]) != 0])
+    ends = np.r_[starts[1:], len(order)]
+    docs = [SEGMENT.join(sorted_terms[i:j]) for i, j in zip(starts.tolist(), ends.tolist())]
+    joined = pd.Series(docs, index=pd.Index(cuniq)[ccodes[order][starts]], dtype=object)
     return joined.reindex(ids).fillna("").astype(object)
 
 
@@ -336,22 +416,29 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
 
 
 class _Terms(TransformerMixin, BaseEstimator):
-    """Presence of terms and term bigrams in a space-separated column, standardised; ``drop`` removes terms.
+    """Presence of terms (and term n-grams) in a space-separated column, standardised; ``drop`` removes terms.
 
-    >>> t = _Terms(min_df=1).fit(pd.Series(["grew revenue", "revenue fell", "grew"]))
+    Chinese n-grams (any with a CJK term) are never built: jieba words alone read better than pairs of
+    template words. Unigrams only (the default) take a fast path: scikit-learn's regex tokeniser.
+
+    >>> t = _Terms(ngram_range=(1, 2), min_df=1).fit(pd.Series(["grew revenue", "revenue fell", "grew"]))
     >>> t.get_feature_names_out().tolist()
     ['word:fell', 'word:grew', 'word:grew revenue', 'word:revenue', 'word:revenue fell']
+    >>> _Terms(min_df=1).fit(pd.Series(["销售 增长 | 客户", "客户"])).get_feature_names_out().tolist()
+    ['word:增长', 'word:客户', 'word:销售']
     """
 
-    def __init__(self, ngram_range=(1, 2), min_df=0.01, max_features=2000, drop=()):
+    def __init__(self, ngram_range=(1, 1), min_df=0.01, max_features=2000, drop=()):
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_features = max_features
         self.drop = drop
 
     def _vectorizer(self, **kw):
-        return CountVectorizer(analyzer=partial(_ngrams, ngram_range=tuple(self.ngram_range)), binary=True,
-                               dtype=np.float64, **kw)
+        lo, hi = tuple(self.ngram_range)
+        if (lo, hi) == (1, 1):
+            return CountVectorizer(token_pattern=r"[^\s|]+", lowercase=False, binary=True, dtype=np.float64, **kw)
+        return CountVectorizer(analyzer=partial(_ngrams, ngram_range=(lo, hi)), binary=True, dtype=np.float64, **kw)
 
     def fit(self, X, y=None):
         self.fit_transform(X)
@@ -391,8 +478,12 @@ class _Terms(TransformerMixin, BaseEstimator):
 def _ngrams(doc: str, ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
     """Term n-grams of a space-separated ``answer_terms`` document, within each answer (``|`` separates answers).
 
+    N-grams with a Chinese term are left out (jieba words only).
+
     >>> _ngrams("grew revenue | team", (1, 2))
     ['grew', 'revenue', 'grew revenue', 'team']
+    >>> _ngrams("品牌 个人成长", (1, 2))
+    ['品牌', '个人成长']
     """
     lo, hi = ngram_range
     out: list[str] = []
@@ -400,10 +491,9 @@ def _ngrams(doc: str, ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
         toks = seg.split()
         if lo <= 1 <= hi:
             out += toks
-        if lo <= 2 <= hi:
-            out += [a + " " + b for a, b in zip(toks, toks[1:])]
-        for n in range(max(lo, 3), hi + 1):
-            out += [" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+        for n in range(max(lo, 2), hi + 1):
+            grams = (toks[i:i + n] for i in range(len(toks) - n + 1))
+            out += [" ".join(g) for g in grams if not any(_CJK_RUN.search(t) for t in g)]
     return out
 
 
@@ -412,12 +502,64 @@ def _docs(X) -> list[str]:
     return values.fillna("").astype(str).tolist()
 
 
+def _fit_linear(Z: sparse.csr_matrix, y: np.ndarray, *, C: float, classification: bool, nonneg: np.ndarray,
+                max_iter: int, tol: float) -> tuple[np.ndarray, float, int]:
+    """L2-penalised logistic (or least-squares) fit with ``w_j >= 0`` where ``nonneg``; intercept free.
+
+    Minimises ``(sum_i loss_i + ||w||^2 / (2 C)) / n`` with L-BFGS-B (scipy): the objective of scikit-learn's
+    ``LogisticRegression(C=C)`` and ``Ridge(alpha=1/C)`` (halved), plus the bounds. Returns
+    ``(coef, intercept, iterations)``.
+
+    >>> g = np.random.default_rng(0)
+    >>> Z = sparse.csr_matrix(g.normal(size=(400, 2)))
+    >>> y = (Z.toarray() @ [1.0, -1.0] + g.logistic(size=400) > 0).astype(float)
+    >>> w, b, _ = _fit_linear(Z, y, C=1.0, classification=True, nonneg=np.array([False, True]), max_iter=500, tol=1e-8)
+    >>> bool(w[0] > 0.5), float(w[1])
+    (True, 0.0)
+    """
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    n, p = Z.shape
+    Zt = Z.T.tocsr()
+    lam = 1.0 / float(C)
+
+    def objective(theta):
+        w, b = theta[:p], theta[p]
+        z = Z @ w + b
+        if classification:
+            loss = float(np.logaddexp(0.0, z).sum() - y @ z)
+            r = expit(z) - y
+        else:
+            r = z - y
+            loss = 0.5 * float(r @ r)
+        grad = np.empty(p + 1)
+        grad[:p] = (Zt @ r + lam * w) / n
+        grad[p] = r.sum() / n
+        return (loss + 0.5 * lam * float(w @ w)) / n, grad
+
+    theta0 = np.zeros(p + 1)
+    ybar = float(y.mean())
+    theta0[p] = np.log(ybar / (1 - ybar)) if classification else ybar
+    bounds = [(0.0, None) if m else (None, None) for m in nonneg] + [(None, None)]
+    res = minimize(objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": int(max_iter), "gtol": tol, "ftol": 1e-12, "maxcor": 20})
+    w = res.x[:p].copy()
+    w[nonneg] = np.maximum(w[nonneg], 0.0)
+    return w, float(res.x[p]), int(res.nit)
+
+
 class ScoringModel(BaseEstimator):
     """Regularised linear model of a criterion on candidate features, with exact SHAP values.
 
-    Numeric columns are median-imputed and standardised; the text column (space-separated terms, as built
-    by :func:`candidate_features`) becomes standardised presence of terms and term bigrams. A pass/fail
-    criterion is fitted by L2 logistic regression, a continuous one by ridge regression (``alpha = 1 / C``).
+    Numeric columns are mean-imputed and standardised (a missing value sits at the SHAP reference, so it
+    contributes nothing); the text column (space-separated terms, as built by :func:`candidate_features`)
+    becomes standardised presence of terms. A pass/fail criterion is fitted by L2 logistic regression, a
+    continuous one by ridge regression (``alpha = 1 / C``), both with L-BFGS-B so that rubric-score features
+    (``monotone`` prefixes: question and dimension scores) get **non-negative** coefficients: a higher rubric
+    score never lowers the model output, so an explanation can never present a below-typical score as a
+    reason in a candidate's favour (unconstrained, useless questions act as suppressors with negative
+    weights).
 
     Parameters
     ----------
@@ -425,8 +567,8 @@ class ScoringModel(BaseEstimator):
         Inverse regularisation strength (features are standardised).
     text_column : str or None, default "answer_terms"
         The text column, if present in ``X``.
-    ngram_range : tuple, default (1, 2)
-        Term n-grams.
+    ngram_range : tuple, default (1, 1)
+        Term n-grams; n-grams with a Chinese term are never built (jieba words only).
     min_df : float or int, default 0.02
         Least share (float) or count (int) of training candidates using a term.
     max_features : int, default 1000
@@ -435,7 +577,11 @@ class ScoringModel(BaseEstimator):
         Feature names to leave out (numeric columns or ``word:<term>``), e.g. flagged proxies.
     task : {"auto", "classification", "regression"}, default "auto"
         "auto": classification when ``y`` has only the values 0 and 1.
+    monotone : tuple of str, default ("q:", "dim:")
+        Prefixes of features whose coefficient is constrained to be >= 0 (``()``: unconstrained).
     max_iter : int, default 1000
+    tol : float, default 1e-5
+        L-BFGS-B tolerance on the projected gradient (objective scaled by ``1 / n``).
 
     Attributes
     ----------
@@ -446,10 +592,15 @@ class ScoringModel(BaseEstimator):
         Columns of ``X`` seen in fit.
     n_features_in_ : int
     transformer_ : ColumnTransformer
-    estimator_ : LogisticRegression or Ridge
     coef_ : Series
         Coefficients per output feature (standardised scale).
     intercept_ : float
+    monotone_ : Series of bool
+        Features constrained to a non-negative coefficient.
+    n_iter_ : int
+    reference_ : Series
+        The SHAP reference of each feature in its own units: training mean of numeric features (what
+        "typical" means in an explanation), share of training candidates using each term.
     background_ : ndarray
         Mean of the transformed training rows (the SHAP reference).
     expected_value_ : float
@@ -460,17 +611,19 @@ class ScoringModel(BaseEstimator):
     >>> g = np.random.default_rng(0)
     >>> X = pd.DataFrame({"q:a": g.normal(3, 1, 300), "q:b": g.normal(3, 1, 300),
     ...                   "answer_terms": g.choice(["grew revenue", "helped team", ""], 300)})
-    >>> y = (X["q:a"] + g.normal(0, 1, 300) > 3).astype(int)
+    >>> y = (X["q:a"] - 0.5 * X["q:b"] + g.normal(0, 1, 300) > 1.5).astype(int)
     >>> m = ScoringModel().fit(X, y)
     >>> m.task_, m.get_feature_names_out()[:3].tolist()
     ('classification', ['q:a', 'q:b', 'word:grew'])
+    >>> bool(m.coef_["q:a"] > 0), float(m.coef_["q:b"])  # a score never counts against a candidate
+    (True, 0.0)
     >>> phi = m.shap_values(X.head(5))
     >>> bool(np.allclose(phi.sum(axis=1) + m.expected_value_, m.decision_function(X.head(5))))
     True
     """
 
-    def __init__(self, *, C=0.05, text_column=TEXT_COLUMN, ngram_range=(1, 2), min_df=0.02, max_features=1000,
-                 drop=(), task="auto", max_iter=1000):
+    def __init__(self, *, C=0.05, text_column=TEXT_COLUMN, ngram_range=(1, 1), min_df=0.02, max_features=1000,
+                 drop=(), task="auto", monotone=("q:", "dim:"), max_iter=1000, tol=1e-5):
         self.C = C
         self.text_column = text_column
         self.ngram_range = ngram_range
@@ -478,7 +631,9 @@ class ScoringModel(BaseEstimator):
         self.max_features = max_features
         self.drop = drop
         self.task = task
+        self.monotone = monotone
         self.max_iter = max_iter
+        self.tol = tol
 
     def _check_X(self, X) -> pd.DataFrame:
         if not isinstance(X, pd.DataFrame):
@@ -494,7 +649,7 @@ class ScoringModel(BaseEstimator):
         numeric = [c for c in X.columns if c != text and c not in drop]
         parts = []
         if numeric:
-            num = Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            num = Pipeline([("impute", SimpleImputer(strategy="mean", keep_empty_features=True)),
                             ("scale", StandardScaler())])
             parts.append(("num", num, numeric))
         if text is not None:
@@ -502,7 +657,7 @@ class ScoringModel(BaseEstimator):
         if not parts:
             raise ExplainError("no feature left to fit")
         self.transformer_ = ColumnTransformer(parts, sparse_threshold=1.0, verbose_feature_names_out=False)
-        Z = sparse.csr_matrix(self.transformer_.fit_transform(X))
+        Z = sparse.csr_matrix(self.transformer_.fit_transform(X), dtype=np.float64)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = len(X.columns)
         self.numeric_features_ = numeric
@@ -526,21 +681,35 @@ class ScoringModel(BaseEstimator):
                                "a model cannot learn from a criterion without both outcomes")
         if task == "classification" and not binary:
             raise ExplainError("classification needs a 0/1 criterion")
+        if not float(self.C) > 0:
+            raise ExplainError(f"C must be positive, got {self.C!r}")
         Z = self._fit_design(X)
-        if task == "classification":
-            self.estimator_ = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(Z, y.astype(int))
-            self.classes_ = self.estimator_.classes_
-            coef, intercept = self.estimator_.coef_.ravel(), float(self.estimator_.intercept_[0])
-        else:
-            self.estimator_ = Ridge(alpha=1.0 / self.C).fit(Z, y)
-            coef, intercept = np.ravel(self.estimator_.coef_), float(self.estimator_.intercept_)
-        self.task_ = task
         names = self.get_feature_names_out()
+        prefixes = tuple(str(m) for m in self.monotone)
+        nonneg = np.array([bool(prefixes) and str(n).startswith(prefixes) for n in names], dtype=bool)
+        coef, intercept, self.n_iter_ = _fit_linear(Z, y, C=float(self.C), classification=task == "classification",
+                                                    nonneg=nonneg, max_iter=self.max_iter, tol=float(self.tol))
+        if task == "classification":
+            self.classes_ = np.array([0, 1])
+        self.task_ = task
         self.coef_ = pd.Series(coef, index=names, name="coef")
         self.intercept_ = intercept
+        self.monotone_ = pd.Series(nonneg, index=names, name="monotone")
         self.background_ = np.asarray(Z.mean(axis=0)).ravel()
         self.expected_value_ = float(intercept + coef @ self.background_)
+        self.reference_ = pd.Series(self._reference(names), index=names, name="reference")
         return self
+
+    def _reference(self, names) -> np.ndarray:
+        """The background in the features' own units (training means; term shares)."""
+        ref = np.full(len(names), np.nan)
+        k = len(self.numeric_features_)
+        if k:
+            ref[:k] = self.transformer_.named_transformers_["num"].named_steps["impute"].statistics_
+        terms = self.transformer_.named_transformers_.get("text")
+        if terms is not None and getattr(terms, "scaler_", None) is not None:
+            ref[k:] = self.background_[k:] * terms.scaler_.scale_
+        return ref
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the model's features (``word:<term>`` for text)."""
@@ -564,10 +733,12 @@ class ScoringModel(BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         """Model output: log-odds for classification, the predicted criterion for regression."""
+        check_is_fitted(self, "coef_")
         return np.asarray(self.transform(X) @ self.coef_.to_numpy() + self.intercept_).ravel()
 
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of [0, 1] (classification only)."""
+        check_is_fitted(self, "coef_")
         if self.task_ != "classification":
             raise ExplainError("predict_proba needs a pass/fail criterion")
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
@@ -584,17 +755,16 @@ class ScoringModel(BaseEstimator):
         return float(roc_auc_score(y, out) if self.task_ == "classification" else r2_score(y, out))
 
     def shap_values(self, X) -> pd.DataFrame:
-        """Exact interventional SHAP values (:class:`shap.LinearExplainer`), rows x features.
+        """Exact interventional SHAP values of the linear model, rows x features.
 
-        Each row adds up to ``decision_function(X) - expected_value_``.
+        ``phi_ij = w_j (z_ij - E[z_j])`` on the standardised design ``z`` with the training mean as
+        reference (what :class:`shap.LinearExplainer` computes for independent features). Each row adds
+        up to ``decision_function(X) - expected_value_``.
         """
-        import shap
-
         check_is_fitted(self, "coef_")
         Z = self.transform(X)
-        explainer = shap.LinearExplainer((self.coef_.to_numpy(), self.intercept_), self.background_[None, :])
-        values = explainer.shap_values(Z)
-        values = values.toarray() if sparse.issparse(values) else np.asarray(values)
+        coef = self.coef_.to_numpy()
+        values = np.asarray(Z.multiply(coef[None, :]).toarray()) - (self.background_ * coef)[None, :]
         return pd.DataFrame(values, index=X.index, columns=self.coef_.index)
 
 
@@ -810,6 +980,22 @@ _STRINGS = {
 }
 
 
+_EPS = 1e-9  # SHAP values within this of 0 are no reason for or against
+
+
+def _readable_term(term: str) -> bool:
+    """Whether a term (or n-gram) can be shown to a candidate: not a number, not only stop words.
+
+    >>> [_readable_term(t) for t in ("revenue", "<num>", "2024", "the", "我们", "grew <num>", "品牌")]
+    [True, False, False, False, False, True, True]
+    """
+    from workbench.profile import ZH_STOP_WORDS, _en_stop_words
+
+    stop = _en_stop_words() | ZH_STOP_WORDS
+    parts = [t for t in term.split() if t != NUMBER_TOKEN and not _NUMBERS_ONLY.fullmatch(t)]
+    return any(t.lower() not in stop and len(t) > 1 for t in parts)
+
+
 def _short(text: str, n: int = 60) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "\u2026"
@@ -957,10 +1143,17 @@ class ExplainResult:
             return name.replace(NUMBER_TOKEN, _STRINGS[lang]["number"])
         return name.replace("_", " ")
 
+    def typical(self, feature: str) -> float:
+        """The value a candidate's is compared with: the SHAP reference (training mean; term share)."""
+        ref = self.model.reference_
+        if feature in ref.index and np.isfinite(ref[feature]):
+            return float(ref[feature])
+        return float(self.features.frame.loc[self.train_index, feature].mean())
+
     def _reason(self, feature: str, value: float, lang: str) -> str:
         s = _STRINGS[lang]
         kind, _, name = feature.partition(":")
-        typical = float(self.features.frame.loc[self.train_index, feature].median()) if kind != "word" else 0.0
+        typical = self.typical(feature) if kind != "word" else 0.0
         if kind in ("q", "dim"):
             return s[kind].format(text=self.label(feature, lang), value=value, typical=typical)
         if kind == "word":
@@ -1006,16 +1199,21 @@ class ExplainResult:
                                        level=s[level]))
         values = row.iloc[0]
         terms = f" {values.get(TEXT_COLUMN, '')} "
-        for heading, part in ((s["for"], phi[phi > 0].sort_values(ascending=False)),
-                              (s["against"], phi[phi < 0].sort_values())):
+        for heading, part in ((s["for"], phi[phi > _EPS].sort_values(ascending=False)),
+                              (s["against"], phi[phi < -_EPS].sort_values())):
             lines.append(heading)
             reasons = []
-            for feat in part.index[:top]:
+            for feat in part.index:
+                if len(reasons) == top:
+                    break
                 if feat.startswith("word:"):
+                    if not _readable_term(feat.removeprefix("word:")):
+                        continue  # numbers and function words mean nothing to a candidate
                     val = float(f" {feat.removeprefix('word:')} " in terms)
+                elif pd.isna(values.get(feat)):
+                    continue  # a missing value sits at the reference (no contribution); never a stated reason
                 else:
-                    val = float(values[feat]) if pd.notna(values[feat]) else float(
-                        self.features.frame.loc[self.train_index, feat].median())
+                    val = float(values[feat])
                 reasons.append(f"- {self._reason(feat, val, lang)}")
             lines += reasons or [s["none"]]
         n_proxy = sum(1 for e in self.excluded if e["reason"].startswith("proxy"))
@@ -1084,7 +1282,9 @@ class ExplainResult:
                 "name": f"workbench scoring model ({self.job_id}, {self.criterion})",
                 "type": MODEL_NAME if self.binary else MODEL_NAME.replace("L2 logistic", "ridge"),
                 "regularisation_C": self.model.C, "n_features": len(self.feature_names),
-                "explanations": "exact interventional SHAP (shap.LinearExplainer), additive in log-odds",
+                "explanations": "exact interventional SHAP of a linear model (w_j (x_j - E[x_j])), additive in log-odds",
+                "monotone": "question and dimension scores have non-negative weights (a higher score never counts "
+                            "against a candidate)",
                 "date": dt.date.today().isoformat(),
                 "versions": {"scikit-learn": sklearn.__version__, "shap": shap.__version__, "pandas": pd.__version__},
                 "profile_version": self.inputs.profile.version, "dataset_sha256": self.dataset_sha256,

@@ -332,7 +332,9 @@ _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z'\-]*[A-Za-z]
 NUMBER_TOKEN = "<num>"
 ZH_STOP_WORDS = frozenset(
     "我们 你们 他们 自己 一个 这个 那个 这些 那些 什么 怎么 如何 因为 所以 但是 而且 然后 如果 就是 还是 可以 "
-    "没有 已经 时候 之后 之前 以及 或者 非常 比较 进行 通过 对于 关于 其中 当时 最后 最终".split())
+    "没有 已经 时候 之后 之前 以及 或者 非常 比较 进行 通过 对于 关于 其中 当时 最后 最终 "
+    # pronoun + adverb fusions jieba keeps as one word, and other fillers (they carry no competence)
+    "我刚 我要 我先 我也 我就 我会 我想 我的 我们的 的话 一些 一下 这样 那样 还有 以后 越来越 比如 例如".split())
 
 
 def _en_stop_words() -> frozenset[str]:

@@ -111,6 +111,11 @@ def dimension_scores(questions: pd.DataFrame, question_dimension: Mapping[str, s
     )
 
 
+def _member(values: pd.Series, allowed) -> np.ndarray:
+    """``values.isin(allowed)`` through a hash lookup (pandas' isin on Arrow strings loops in Python)."""
+    return pd.Index(allowed).get_indexer(values) >= 0
+
+
 def review_inputs_from_tables(
     tables: Mapping[str, pd.DataFrame], profile: JobProfile, criterion: str
 ) -> ReviewInputs:
@@ -134,7 +139,7 @@ def review_inputs_from_tables(
     bank = bank[bank["job_id"] == job_id]
     question_dimension = dict(zip(bank["question_id"], bank["dimension"]))
     answers = tables["answers"]
-    answers = answers[answers["candidate_id"].isin(pool) & answers["question_id"].isin(question_dimension)]
+    answers = answers[_member(answers["candidate_id"], pool) & _member(answers["question_id"], list(question_dimension))]
     if answers.empty:
         raise ReviewInputError(f"{job_id}: no answers for this job's questions")
     wide = answers.pivot(index="candidate_id", columns="question_id", values="score").astype("float64")

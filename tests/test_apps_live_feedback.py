@@ -63,7 +63,7 @@ def test_keywords_highlighted():
 # ------------------------------------------------------------------------------------------------ browser
 # Server and browser plumbing is shared with the other app tests (tests/voila_support.py); the notebook is
 # written to tmp_path so that this test does not depend on notebooks/ (written concurrently by others).
-from tests.voila_support import chromium_browser, chromium_page, free_port, wait_http  # noqa: E402,F401
+from tests.voila_support import chromium_browser, chromium_page, free_port, stop_process, wait_http  # noqa: E402,F401
 
 NOTEBOOK = {
     "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
@@ -101,10 +101,5 @@ def test_voila_live_feedback_in_headless_chromium(tmp_path, chromium_page):
         page.locator('[data-kind="missing_result"]').wait_for(state="detached", timeout=20_000)
         assert page.locator('[data-part="R"][data-present="1"]').count() == 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
     assert not page.errors, f"browser console errors: {page.errors}"

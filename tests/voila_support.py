@@ -49,6 +49,16 @@ def chromium_executable() -> str:
     return path
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it has not stopped after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
     """Wait until ``url`` answers (or fail with the server's output)."""
     deadline = time.monotonic() + timeout
@@ -80,12 +90,7 @@ def voila_server() -> Iterator[str]:
         wait_http(base, proc=proc)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

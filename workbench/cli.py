@@ -58,6 +58,15 @@ def guarded(action: Callable[[], Any]) -> Any:
         fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
+def load_dataset(data: Path, *, missing: str = "not a folder") -> Any:
+    """The loaded dataset at ``data``, or one clean error line and exit 2."""
+    from workbench.data import load
+
+    if not data.is_dir():
+        fail(f"{data}: {missing}")
+    return guarded(lambda: load(data))
+
+
 @app.command()
 def validate(
     data: Annotated[Path, typer.Argument(help="Dataset folder (tables + profiles/).")],
@@ -155,12 +164,9 @@ def review(
     as_json: JsonOption = False,
 ) -> None:
     """The data review: question validity (range-restriction corrected), proposed weights, cross-round checks."""
-    from workbench.data import load
     from workbench.review.loop import review_dataset
 
-    if not data.is_dir():
-        fail(f"{data}: not a folder")
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data)
     result = guarded(
         lambda: review_dataset(
             dataset, criterion, job_ids=tuple(job) if job else None, min_validity=min_validity, adjust=adjust,
@@ -244,12 +250,9 @@ def explain(
     as_json: JsonOption = False,
 ) -> None:
     """The learned scoring model: CV against the weighted-sum baseline, SHAP importances, proxy flags."""
-    from workbench.data import load
     from workbench.explain import explain_dataset
 
-    if not data.is_dir():
-        fail(f"{data}: not a folder")
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data)
     result = guarded(lambda: explain_dataset(dataset, criterion, job_id=job))
     document = result.to_dict()
     if candidate is not None:
@@ -275,15 +278,12 @@ def audit(
     as_json: JsonOption = False,
 ) -> None:
     """Bias audit: LL144 selection- and scoring-rate tables with significance, and where the impact comes from."""
-    from workbench.data import load
     from workbench.fairness import audit as run_audit
 
-    if not data.is_dir():
-        fail(f"{data}: not a folder")
     if view not in ("auditor", "stakeholder"):
         fail(f"--view must be auditor or stakeholder, got {view!r}")
     attributes = tuple(a for item in [*(by or []), *(more_by or [])] for a in item.replace(",", " ").split())
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data)
     result = guarded(lambda: run_audit(dataset, decision, attributes or AUDIT_ATTRIBUTES, job_id=job))
     document = result.to_dict(view=view)
     if html is not None:
@@ -302,14 +302,11 @@ def report(
     as_json: JsonOption = False,
 ) -> None:
     """Write the self-contained HTML reports (auditor, review, one audit per stage) and print their paths."""
-    from workbench.data import load
     from workbench.report import write_reports
 
-    if not data.is_dir():
-        fail(f"{data}: not a folder")
     if view not in ("auditor", "stakeholder"):
         fail(f"--view must be auditor or stakeholder, got {view!r}")
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data)
     paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view))
     emit({"reports": [str(p) for p in paths]}, as_json, lambda: "\n".join(str(p) for p in paths))
 
@@ -353,12 +350,9 @@ def profile_derive(
     as_json: JsonOption = False,
 ) -> None:
     """Propose weights and keywords from history, side by side with the current profile (never overwrites)."""
-    from workbench.data import load
     from workbench.profile import accept, derive_profile
 
-    if not data.is_dir():
-        fail(f"{data}: not a folder")
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data)
     proposal = guarded(lambda: derive_profile(dataset, job, criterion=criterion))
     document = proposal.to_records()
     if accept_into is not None:
@@ -386,13 +380,10 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """The whole loop on the embedded demo data: profile, resumes, feedback, scoring, review, audit, reports."""
-    from workbench.data import load
     from workbench.demo import json_document, loop_summary, run_loop
 
     data = data or default_demo_path()
-    if not data.is_dir():
-        fail(f"{data}: demo dataset not found (run `make demo-data`)")
-    dataset = guarded(lambda: load(data))
+    dataset = load_dataset(data, missing="demo dataset not found (run `make demo-data`)")
     if not dataset.report.ok:
         emit(dataset.report.to_dict(), as_json, dataset.report.summary)
         raise typer.Exit(EXIT_INVALID)

@@ -4,6 +4,11 @@
 #     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -33,5 +38,5 @@ from workbench.cli import default_demo_path
 from workbench.fairness import audit
 
 result = audit(load(dataset_path or default_demo_path()), decision, skip_invalid=True, where_from=False)
-plots.impact_ratio_figure({t.attribute: t.rows["impact_ratio"].to_dict() for t in result.tables},
-                          title=f"Impact ratios of {decision} (all jobs pooled)")
+plots.in_page(plots.impact_ratio_figure({t.attribute: t.rows["impact_ratio"].to_dict() for t in result.tables},
+                                        title=f"Impact ratios of {decision} (all jobs pooled)"))

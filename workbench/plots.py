@@ -196,3 +196,16 @@ def expectancy_figure(rows: Sequence[Mapping[str, Any]], *, title: str = "Chance
     fig.update_layout(title=title, xaxis_title="AI score band (AI-passed candidates only)",
                       yaxis_title="passed the final round", yaxis_tickformat=".0%", yaxis_range=[0, 1], **_LAYOUT)
     return fig
+
+
+def in_page(fig: go.Figure) -> Any:
+    """``fig`` as an HTML output with plotly.js inlined: it renders in JupyterLab and in Voila apps alike
+    (Voila runs without the plotly JupyterLab extension, so a bare figure shows nothing there), offline.
+
+    >>> out = in_page(go.Figure(go.Bar(x=["a"], y=[1])))
+    >>> "<div" in out.data and "https://cdn" not in out.data
+    True
+    """
+    from IPython.display import HTML
+
+    return HTML(fig.to_html(include_plotlyjs="inline", full_html=False))

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
 SIMULATE = """
 import sys

@@ -37,7 +37,7 @@ from workbench.fairness import (
     threshold_diagnostic,
     two_proportion_z,
 )
-from workbench.simulate import Bias, simulate, small_config
+from workbench.simulate import simulate, small_config
 
 CONTRACT_ROW = {"group", "n", "selected", "rate", "impact_ratio", "four_fifths", "z", "p_value", "p_adjusted",
                 "ci_low", "ci_high", "excluded_small"}

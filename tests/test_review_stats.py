@@ -23,7 +23,6 @@ from workbench.review.stats import (
     bootstrap_two_stage_validity,
     correct_case_ii,
     correct_case_iii,
-    correct_case_iii_dichotomous,
     correct_case_iv,
     correct_lawley,
     correlation_p_value,

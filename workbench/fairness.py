@@ -41,7 +41,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence

@@ -41,14 +41,13 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from workbench.nlp import detect_language, get_pipeline, load_patterns
 from workbench.profile import keyword_pattern
-from workbench.records import STAR_PARTS, AnswerAnalysis, Hint, JobProfile, KeywordHit, Quantity, StarPart
+from workbench.records import AnswerAnalysis, Hint, JobProfile, KeywordHit, Quantity, StarPart
 
 __all__ = ["MAX_CHARS", "HINTS", "AnswerAnalysis", "IncrementalAnalyzer", "analyze", "feedback_command",
            "split_sentences", "prompt_record"]

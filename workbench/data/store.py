@@ -52,7 +52,6 @@ from workbench.data.read import CSV_SUFFIXES, EXCEL_SUFFIXES, RawTable, read_tab
 from workbench.data.report import Issue, Report, TableCount
 from workbench.data.schema import TABLE_BY_NAME, TABLE_NAMES
 from workbench.data.validate import (
-    QUARANTINE_COLUMNS,
     CheckedTable,
     KeySet,
     check_table,

@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from workbench.composite import MISSING_DIMENSION_SCORE, candidate_total, passes
 from workbench.feedback import _as_profile, analyze
 from workbench.records import AnswerAnalysis, JobProfile
 
@@ -239,7 +240,8 @@ def score_candidate(answers: Mapping[str, str | float | AnswerScore], profile: A
                     band: BorderlineBand | None = None, rubric: dict | None = None) -> CandidateScore:
     """Score a candidate: ``answers`` maps question_id -> answer text, a 1-5 score or an :class:`AnswerScore`.
 
-    A dimension without answers scores 1 (the floor), with a reason in the per-answer list left empty.
+    A dimension without answers scores 1 (the floor); the total and the decision are
+    :func:`workbench.composite.candidate_total` and :func:`workbench.composite.passes`, as everywhere.
     ``decision`` is ``review`` when the total falls in ``band``, else ``pass``/``fail``.
 
     >>> prof = _as_profile("product_manager")
@@ -263,12 +265,10 @@ def score_candidate(answers: Mapping[str, str | float | AnswerScore], profile: A
             scored.append(AnswerScore(qid, dim, float(ans), ("given score",)))
         else:
             scored.append(score_answer(ans, qid, prof, rubric=rubric))
-    dims = {}
-    for d in prof.dimension_names:
-        vals = [s.score for s in scored if s.dimension == d]
-        dims[d] = round(sum(vals) / len(vals), 4) if vals else 1.0
-    total = round(sum(prof.weights[d] * v for d, v in dims.items()), 4)
-    passed = total >= prof.threshold
+    means, total = candidate_total({d: [s.score for s in scored if s.dimension == d] for d in prof.dimension_names},
+                                   prof.weights)
+    dims = {d: MISSING_DIMENSION_SCORE if math.isnan(v) else round(v, 4) for d, v in means.items()}
+    passed = passes(total, prof.threshold)
     decision = "review" if band is not None and band.contains(total) else ("pass" if passed else "fail")
     return CandidateScore(candidate_id, prof.job_id, prof.version, dims, total, prof.threshold, passed, decision,
                           (round(band.low, 4), round(band.high, 4)) if band else None, tuple(scored))

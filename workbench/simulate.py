@@ -94,7 +94,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, stats
 
-from workbench import _simtext
+from workbench import _simtext, composite
 from workbench.data.schema import EDUCATION_LEVELS, GENDERS, RACE_ETHNICITY, TABLES
 from workbench.profile import save_profile
 from workbench.records import Dimension, JobProfile
@@ -894,9 +894,9 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
             bias_masks.append((b, m))
     score = np.clip(_round_step(xstar, config.score_step), 1, 5)
     dim_scores = score @ ja.M.T
-    ai_score = np.round(dim_scores @ ja.w, 3)
+    ai_score = composite.weighted_total(pd.DataFrame(dim_scores), ja.w).to_numpy()
     # 3. AI decision with human review
-    auto = ai_score >= theory.threshold
+    auto = composite.passes(ai_score, theory.threshold)
     reviewed = r_dec.random(n) < config.review_rate
     override = reviewed & (np.abs(ai_score - theory.threshold) < config.borderline_band) & (r_dec.random(n) < config.override_rate)
     ai_passed = auto ^ override

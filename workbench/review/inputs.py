@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.composite import dimension_scores
 from workbench.data.schema import TABLE_NAMES
 from workbench.records import JobProfile
 
@@ -96,19 +97,6 @@ class ReviewInputs:
     def binary(self) -> bool:
         """Whether the criterion is pass/fail (point-biserial correlations)."""
         return self.criterion in BINARY_CRITERIA
-
-
-def dimension_scores(questions: pd.DataFrame, question_dimension: Mapping[str, str], order: tuple[str, ...]) -> pd.DataFrame:
-    """Mean of each dimension's answered questions per applicant (NaN when none answered).
-
-    >>> q = pd.DataFrame({"a": [1.0, 3.0], "b": [3.0, np.nan], "c": [5.0, 4.0]})
-    >>> dimension_scores(q, {"a": "x", "b": "x", "c": "y"}, ("x", "y")).to_numpy().tolist()
-    [[2.0, 5.0], [3.0, 4.0]]
-    """
-    cols = {dim: [q for q in questions.columns if question_dimension.get(q) == dim] for dim in order}
-    return pd.DataFrame(
-        {dim: questions[qs].mean(axis=1) if qs else np.nan for dim, qs in cols.items()}, index=questions.index
-    )
 
 
 def _score_matrix(answers: pd.DataFrame, pool: pd.Index, question_ids: list[str]) -> pd.DataFrame:

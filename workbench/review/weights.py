@@ -41,6 +41,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 
+from workbench import composite
+from workbench.composite import normalised_weights
 from workbench.review.inputs import ReviewInputError, ReviewInputs
 from workbench.fairness import MIN_SHARE, group_labels, impact_ratio_table
 from workbench.review.stats import correct_case_iii, pearson
@@ -122,22 +124,6 @@ def _check_criterion(y: np.ndarray, name: str = "the criterion") -> None:
             "outcomes cannot tell good weights from bad ones")
     raise WeightError(f"{name} is constant ({values[0]:g}) among the {y.size} candidates who have it: no weights "
                       "can be learned from it")
-
-
-def _normalised(weights: Any, names: list[str], what: str, error: type[Exception]) -> np.ndarray:
-    """``weights`` (a mapping/Series by name, or values in ``names`` order) as an array summing to 1."""
-    if isinstance(weights, Mapping | pd.Series):
-        missing = [n for n in names if n not in weights]
-        if missing:
-            raise error(f"{what} has no value for {', '.join(missing)}")
-        w = np.array([float(weights[n]) for n in names])
-    else:
-        w = np.asarray(weights, dtype=float).ravel()
-        if w.size != len(names):
-            raise error(f"{what} has {w.size} values for {len(names)} dimensions")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise error(f"{what} must be non-negative numbers with a positive sum")
-    return w / w.sum()
 
 
 class WeightTuner(TransformerMixin, BaseEstimator):
@@ -224,7 +210,7 @@ class WeightTuner(TransformerMixin, BaseEstimator):
         ew = self.expert_weights
         if ew is None:
             return None
-        return _normalised(ew, names, "expert_weights", ValueError)
+        return normalised_weights(ew, names, what="expert_weights", error=ValueError)
 
     def _fit_raw(self, X: np.ndarray, y: np.ndarray, method: str,
                  start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
@@ -336,11 +322,11 @@ def _weights_vector(inputs: ReviewInputs, weights: Any) -> np.ndarray:
     names = list(inputs.dimensions.columns)
     if isinstance(weights, WeightTuner):
         weights = weights.weights_
-    return _normalised(weights, names, "weights", WeightError)
+    return normalised_weights(weights, names, what="weights", error=WeightError)
 
 
 def weighted_total(inputs: ReviewInputs, weights: Any) -> pd.Series:
-    """The AI total every applicant would get under ``weights`` (rounded to 3 decimals like ``ai_score``).
+    """The AI total every applicant would get under ``weights``: :func:`workbench.composite.weighted_total`.
 
     Examples
     --------
@@ -351,15 +337,15 @@ def weighted_total(inputs: ReviewInputs, weights: Any) -> pd.Series:
     >>> bool((weighted_total(ri, ri.profile.weights) - ri.ai_score).abs().max() < 1e-9)
     True
     """
-    total = inputs.dimensions.to_numpy(dtype=float) @ _weights_vector(inputs, weights)
-    return pd.Series(np.round(total, 3), index=inputs.dimensions.index, name="weighted_total")
+    return composite.weighted_total(inputs.dimensions, _weights_vector(inputs, weights))
 
 
 def projected_pass_rate(inputs: ReviewInputs, weights: Any, threshold: float | None = None) -> float:
     """Share of the applicants whose total under ``weights`` reaches ``threshold`` (default: the profile's).
 
-    The share is over applicants with a defined total (every dimension scored); it projects the score rule
-    ``total >= threshold`` and so leaves out human overrides.
+    The share is over all applicants (an unscored dimension counts at the floor, as in live scoring; see
+    :mod:`workbench.composite`); it projects the score rule ``total >= threshold`` and so leaves out human
+    overrides.
 
     Examples
     --------
@@ -375,7 +361,7 @@ def projected_pass_rate(inputs: ReviewInputs, weights: Any, threshold: float | N
     if total.empty:
         raise WeightError("no applicant has a score on every dimension")
     t = inputs.profile.threshold if threshold is None else float(threshold)
-    return float((total >= t).mean())
+    return float(composite.passes(total, t).mean())
 
 
 def matched_threshold(inputs: ReviewInputs, weights: Any, pass_rate: float) -> float:
@@ -423,7 +409,7 @@ def projected_impact_ratios(inputs: ReviewInputs, weights: Any, threshold: float
     """
     total = weighted_total(inputs, weights)
     t = inputs.profile.threshold if threshold is None else float(threshold)
-    passed = (total >= t).where(total.notna())
+    passed = composite.passes(total, t).where(total.notna())
     return impact_ratio_table(passed, group_labels(inputs.groups, attribute), min_share=MIN_SHARE)
 
 

@@ -234,7 +234,7 @@ def test_group_labels_derived_attributes():
     assert group_labels(g, "age_band_fine").fillna("?").tolist() == ["<25", "25-29", "40-49", "60+", "?"]
     inter = group_labels(g, "gender_x_race_ethnicity").fillna("?").tolist()
     assert inter == ["female × asian", "male × white", "?", "?", "?"]
-    assert impact_ratio_table(pd.Series([1.0, 0, 1, 0, 1]), group_labels(g, "gender")).loc["unknown", "n"] == 2
+    assert impact_ratio_table(pd.Series([1.0, 0, 1, 0, 1]), group_labels(g, "gender")).loc["Unknown", "n"] == 2
 
 
 # ------------------------------------------------------------------------------------- the audit

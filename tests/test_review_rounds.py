@@ -155,8 +155,8 @@ def test_impact_ratio_table_unknown_counted_and_small_excluded():
     sel = pd.Series([1, 1, 0, 0] * 25 + [1, 0] * 10 + [1], dtype=float)
     grp = pd.Series(["a"] * 100 + ["b"] * 20 + [None])
     tab = impact_ratio_table(sel, grp)
-    assert list(tab.index) == ["a", "b", "unknown"] and tab["n"].sum() == 121
-    assert tab.loc["unknown", "selected"] == 1 and np.isnan(tab.loc["unknown", "impact_ratio"])
+    assert list(tab.index) == ["a", "b", "Unknown"] and tab["n"].sum() == 121
+    assert tab.loc["Unknown", "selected"] == 1 and np.isnan(tab.loc["Unknown", "impact_ratio"])
     assert tab["impact_ratio"].max() == 1.0
     small = impact_ratio_table(sel, grp, min_share=0.25)
     assert small.loc["b", "excluded_small"] and np.isnan(small.loc["b", "impact_ratio"])

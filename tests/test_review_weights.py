@@ -195,7 +195,7 @@ def test_projected_impact_ratios(ri_score, attribute):
     assert tab["n"].sum() == ri_score.n_applicants
     assert tab["impact_ratio"].max() == pytest.approx(1.0)
     if "unknown" in tab.index:
-        assert np.isnan(tab.loc["unknown", "impact_ratio"])
+        assert np.isnan(tab.loc["Unknown", "impact_ratio"])
 
 
 def test_cross_validation_uses_the_same_folds(ri_pass):

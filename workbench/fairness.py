@@ -52,7 +52,23 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, selection_rate
 from scipy import stats
+from workbench.data.groups import (
+    AGE_BANDS,
+    AGE_BANDS_FINE,
+    DECISIONS,
+    ATTRIBUTES,
+    INTERSECTION,
+    UNKNOWN,
+    GroupError,
+    _encode,
+    _factor,
+    group_labels,
+)
 from workbench.jsonable import json_ready
+from workbench.metrics.multiplicity import holm
+from workbench.metrics.multiplicity import holm_multiplier as _holm_multiplier
+from workbench.metrics.selection import FOUR_FIFTHS, impact_ratios
+from workbench.metrics.proportions import katz_ci, two_proportion_z, wilson_ci
 
 __all__ = [
     "AGE_BANDS",
@@ -81,13 +97,7 @@ __all__ = [
     "wilson_ci",
 ]
 
-UNKNOWN = "Unknown"
-DECISIONS = ("ai_passed", "final_passed", "hired")
-ATTRIBUTES = ("gender", "race_ethnicity", "gender_x_race_ethnicity", "age_band", "age_band_fine", "education")
-AGE_BANDS = ((0, 29, "<30"), (30, 39, "30-39"), (40, 200, "40+"))
-AGE_BANDS_FINE = ((0, 24, "<25"), (25, 29, "25-29"), (30, 34, "30-34"), (35, 39, "35-39"), (40, 49, "40-49"),
-                  (50, 59, "50-59"), (60, 200, "60+"))
-INTERSECTION = "gender_x_race_ethnicity"
+
 MIN_SHARE = 0.02  # 6 RCNY 5-301(d): categories under 2 % may be left out of the ratios
 SMALL_CELL = 5  # expected count below which Fisher's exact test replaces the z test; suppression threshold
 ADJUSTMENT = "holm"
@@ -101,8 +111,7 @@ EMOTION_PATTERN = re.compile(
     r"|voice_?stress|gaze|eye_?contact", re.IGNORECASE)
 
 
-class AuditError(ValueError):
-    """The data cannot support the requested audit; the message says why."""
+AuditError = GroupError  # the data cannot support the requested audit; the message says why
 
 
 class UnlawfulThresholdWarning(UserWarning):
@@ -149,158 +158,6 @@ def _as_bool(values: Any, name: str) -> np.ndarray:
     return out
 
 
-def holm(pvalues: Any) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values; NaN entries stay NaN and do not count.
-
-    Examples
-    --------
-    >>> holm([0.01, 0.04, 0.03, 0.005, np.nan]).round(3).tolist()
-    [0.03, 0.06, 0.06, 0.02, nan]
-    """
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    adj = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(m))))
-    out[order] = adj
-    return out
-
-
-def _holm_multiplier(pvalues: np.ndarray) -> np.ndarray:
-    """The factor (m - rank + 1) Holm applies to each p-value (NaN where p is NaN)."""
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    order = ok[np.argsort(p[ok], kind="stable")]
-    out[order] = ok.size - np.arange(ok.size)
-    return out
-
-
-def wilson_ci(successes: Any, n: Any, level: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval of a proportion (NaN where ``n == 0``).
-
-    Examples
-    --------
-    >>> [round(v, 4) for v in wilson_ci(30, 100)]
-    [0.2189, 0.3958]
-    """
-    k, n = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
-    z = stats.norm.isf((1 - level) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        low, high = np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
-
-
-def two_proportion_z(a: Any, n1: Any, c: Any, n2: Any) -> tuple[Any, Any]:
-    """Pooled two-proportion z of ``a/n1`` against ``c/n2`` and its two-sided p-value.
-
-    Examples
-    --------
-    >>> z, p = two_proportion_z(40, 100, 60, 100)
-    >>> round(float(z), 4), round(float(p), 4)
-    (-2.8284, 0.0047)
-    """
-    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (a + c) / (n1 + n2)
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = (a / n1 - c / n2) / se
-    return z, 2 * stats.norm.sf(np.abs(z))
-
-
-def katz_ci(a: Any, n1: Any, c: Any, n2: Any, level: float = 0.95) -> tuple[Any, Any]:
-    """Katz log interval of the risk ratio ``(a/n1) / (c/n2)``; 0.5 is added to a zero count (Haldane).
-
-    ``log RR +/- z sqrt(1/a - 1/n1 + 1/c - 1/n2)`` (Katz, Baptista, Azen & Pike 1978).
-
-    Examples
-    --------
-    >>> [round(float(v), 4) for v in katz_ci(40, 100, 60, 100)]
-    [0.4996, 0.8896]
-    """
-    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
-    zero = (a == 0) | (c == 0)
-    a, c = np.where(zero, a + 0.5, a), np.where(zero, c + 0.5, c)
-    n1, n2 = np.where(zero, n1 + 0.5, n1), np.where(zero, n2 + 0.5, n2)
-    z = stats.norm.isf((1 - level) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        log_rr = np.log(a / n1) - np.log(c / n2)
-        se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-    return np.exp(log_rr - z * se), np.exp(log_rr + z * se)
-
-
-# ------------------------------------------------------------------------------------------- groups
-
-
-def _factor(values: Any) -> tuple[np.ndarray, list[str]]:
-    """Integer codes (-1 = unknown: missing or blank) and sorted string labels."""
-    codes, uniques = pd.factorize(pd.Series(values), sort=True, use_na_sentinel=True)
-    labels = [str(u).strip() for u in uniques]
-    keep = [i for i, u in enumerate(labels) if u != ""]
-    if len(keep) != len(labels):
-        remap = np.full(len(labels) + 1, -1, dtype=np.int64)
-        remap[keep] = np.arange(len(keep))
-        codes = remap[codes]  # -1 indexes the trailing -1
-        labels = [labels[i] for i in keep]
-    return codes.astype(np.int64), labels
-
-
-def _age_codes(age: Any, bands: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, list[str]]:
-    a = _float(age)
-    codes = np.full(a.shape, -1, dtype=np.int64)
-    for i, (lo, hi, _) in enumerate(bands):
-        codes[(a >= lo) & (a <= hi)] = i
-    return codes, [label for _, _, label in bands]
-
-
-def _encode(groups: pd.DataFrame, attribute: str) -> tuple[np.ndarray, list[str]]:
-    """Codes (-1 = unknown) and labels of ``attribute`` for the rows of ``groups``."""
-    if attribute in ("age_band", "age_band_fine"):
-        if "age" not in groups.columns:
-            raise AuditError(f"{attribute} needs an 'age' column in candidates")
-        return _age_codes(groups["age"], AGE_BANDS if attribute == "age_band" else AGE_BANDS_FINE)
-    if attribute == INTERSECTION:
-        g, gl = _encode(groups, "gender")
-        r, rl = _encode(groups, "race_ethnicity")
-        codes = np.where((g >= 0) & (r >= 0), g * max(len(rl), 1) + r, -1)
-        return codes, [f"{a} × {b}" for a in gl for b in rl]
-    if attribute not in groups.columns:
-        options = ", ".join(sorted(set(groups.columns) - {"age"} | {"age_band", "age_band_fine", INTERSECTION}))
-        raise AuditError(f"attribute {attribute!r} is not a column of candidates (use one of {options})")
-    return _factor(groups[attribute])
-
-
-def group_labels(groups: pd.DataFrame, attribute: str) -> pd.Series:
-    """Group label per candidate for ``attribute`` (a column of ``groups``, or a derived attribute).
-
-    Derived attributes: ``age_band`` (``<30``, ``30-39``, ``40+``; 40+ is the ADEA protected age),
-    ``age_band_fine`` (five-year bands to 40, then decades) and ``gender_x_race_ethnicity`` (LL144
-    intersectional categories, unknown when either part is). Missing or blank values stay missing (the
-    caller counts them as unknown).
-
-    Examples
-    --------
-    >>> g = pd.DataFrame({"age": [25, 41, None], "gender": ["female", None, "male"]})
-    >>> group_labels(g, "age_band").tolist(), group_labels(g, "gender").tolist()
-    (['<30', '40+', nan], ['female', nan, 'male'])
-    """
-    if attribute == "age_band" and "age" not in groups.columns:
-        raise ValueError("age_band needs an 'age' column")
-    if attribute not in groups.columns and attribute not in ("age_band", "age_band_fine", INTERSECTION):
-        raise ValueError(f"unknown attribute {attribute!r}; use one of {', '.join(groups.columns)} or age_band")
-    codes, labels = _encode(groups, attribute)
-    lookup = np.array([*labels, np.nan], dtype=object)
-    return pd.Series(lookup[codes], index=groups.index, name=attribute)
-
-
 def impact_ratio_table(selected: Any, group: Any, *, min_share: float = 0.0) -> pd.DataFrame:
     """Selection rate per group and its ratio to the highest rate (LL144), unknowns counted apart.
 
@@ -317,7 +174,7 @@ def impact_ratio_table(selected: Any, group: Any, *, min_share: float = 0.0) -> 
     Returns
     -------
     DataFrame
-        Indexed by group (known groups by size, then ``unknown``): ``n``, ``selected``, ``rate``,
+        Indexed by group (known groups by size, then ``Unknown``): ``n``, ``selected``, ``rate``,
         ``impact_ratio`` (NaN for unknown and excluded groups), ``four_fifths`` (ratio below 0.8),
         ``excluded_small``.
 
@@ -327,26 +184,25 @@ def impact_ratio_table(selected: Any, group: Any, *, min_share: float = 0.0) -> 
     >>> grp = pd.Series(["a", "a", "a", "b", "b", "b", None])
     >>> impact_ratio_table(sel, grp)[["n", "selected", "impact_ratio"]].round(2).to_dict("index")
     {'a': {'n': 3, 'selected': 2, 'impact_ratio': 1.0}, 'b': {'n': 3, 'selected': 1, 'impact_ratio': 0.5}, \
-'unknown': {'n': 1, 'selected': 1, 'impact_ratio': nan}}
+'Unknown': {'n': 1, 'selected': 1, 'impact_ratio': nan}}
     """
-    unknown = "unknown"
     sel = pd.Series(_float(pd.Series(selected).astype("boolean").astype("Float64")),
                     index=getattr(selected, "index", None))
     grp = pd.Series(group, index=sel.index).astype(object)
     keep = sel.notna()
-    sel, grp = sel[keep], grp[keep].where(grp[keep].notna(), unknown)
+    sel, grp = sel[keep], grp[keep].where(grp[keep].notna(), UNKNOWN)
     counts = pd.DataFrame({"n": grp.value_counts(), "selected": sel.groupby(grp).sum()}).fillna(0)
-    known = counts.drop(index=unknown, errors="ignore").sort_values("n", ascending=False, kind="stable")
-    order = list(known.index) + ([unknown] if unknown in counts.index else [])
+    known = counts.drop(index=UNKNOWN, errors="ignore").sort_values("n", ascending=False, kind="stable")
+    order = list(known.index) + ([UNKNOWN] if UNKNOWN in counts.index else [])
     out = counts.loc[order].astype(int)
     out["rate"] = out["selected"] / out["n"]
-    share = out["n"] / max(int(known["n"].sum()), 1)
-    out["excluded_small"] = (share < min_share) & (out.index != unknown)
-    eligible = (out.index != unknown) & ~out["excluded_small"]
-    top = out.loc[eligible, "rate"].max() if eligible.any() else np.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["impact_ratio"] = np.where(eligible & (top > 0), out["rate"] / top, np.nan)
-    out["four_fifths"] = out["impact_ratio"] < 0.8
+    ir = impact_ratios(known["n"].to_numpy(), known["selected"].to_numpy(), min_share=min_share)
+    is_known = out.index != UNKNOWN
+    out["excluded_small"] = False
+    out.loc[is_known, "excluded_small"] = ir.excluded_small
+    out["impact_ratio"] = np.nan
+    out.loc[is_known, "impact_ratio"] = ir.impact_ratio
+    out["four_fifths"] = out["impact_ratio"] < FOUR_FIFTHS
     out.index.name = "group"
     return out[["n", "selected", "rate", "impact_ratio", "four_fifths", "excluded_small"]]
 
@@ -393,21 +249,20 @@ def _table(labels: Sequence[str], n: np.ndarray, sel: np.ndarray, unknown_n: int
     out = pd.DataFrame(index=pd.Index(labels, name="group"))
     out["n"], out["selected"] = n, sel
     out["rate"] = rates.reindex(labels).to_numpy(dtype=float) if labels else np.array([])
-    total = int(out["n"].sum())
-    out["share"] = out["n"] / total if total else np.nan
-    out["excluded_small"] = out["share"] < min_share
+    ir = impact_ratios(n, sel, min_share=min_share, rates=out["rate"].to_numpy(dtype=float))
+    out["share"] = ir.share
+    out["excluded_small"] = ir.excluded_small
     out["reason"] = np.where(out["excluded_small"], [
         f"under {min_share:.0%} of known applicants ({s:.1%}): listed, left out of impact ratios "
         "(6 RCNY 5-301(d))" for s in out["share"]], "")
-    eligible = ~out["excluded_small"].to_numpy()
+    eligible = ~ir.excluded_small
     rates = out["rate"].to_numpy()
-    ref = int(np.flatnonzero(eligible)[np.argmax(rates[eligible])]) if eligible.any() else -1
+    ref = ir.reference
     top = rates[ref] if ref >= 0 else np.nan
     a, n1 = out["selected"].to_numpy(float), out["n"].to_numpy(float)
     c, n2 = (a[ref], n1[ref]) if ref >= 0 else (np.nan, np.nan)
     compare = eligible & (np.arange(len(out)) != ref)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(eligible & (top > 0), rates / top, np.nan)
+    ratio = ir.impact_ratio
     z, p = two_proportion_z(a, n1, c, n2)
     # Fisher's exact test when an expected count of the 2x2 table is under 5
     with np.errstate(invalid="ignore", divide="ignore"):

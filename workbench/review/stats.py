@@ -45,6 +45,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy import special, stats
 
+from workbench.metrics.correlation import correlate_columns as _correlate_columns
+from workbench.metrics.multiplicity import benjamini_hochberg, holm
+
 __all__ = [
     "BootstrapValidity",
     "Correlation",
@@ -107,31 +110,6 @@ def _check_level(level: float) -> float:
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level}")
     return level
-
-
-def _correlate_columns(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairwise-complete Pearson r and n of every column of ``X`` (n x k) with ``y`` (n,). Two-pass, exact."""
-    mask = np.isfinite(X) & np.isfinite(y)[:, None]
-    n = mask.sum(axis=0)
-    safe_n = np.maximum(n, 1)
-    Y = np.broadcast_to(y[:, None], X.shape)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        mean_x = np.where(mask, X, 0.0).sum(axis=0) / safe_n
-        mean_y = np.where(mask, Y, 0.0).sum(axis=0) / safe_n
-        dx = np.where(mask, X - mean_x, 0.0)
-        dy = np.where(mask, Y - mean_y, 0.0)
-        sxy = (dx * dy).sum(axis=0)
-        sxx = (dx * dx).sum(axis=0)
-        syy = (dy * dy).sum(axis=0)
-        r = sxy / np.sqrt(sxx * syy)
-    # Constant means max == min among the complete pairs (exact, unlike a variance threshold).
-    def varies(V: np.ndarray) -> np.ndarray:
-        return np.where(mask, V, np.inf).min(axis=0, initial=np.inf) < np.where(mask, V, -np.inf).max(
-            axis=0, initial=-np.inf
-        )
-
-    ok = (n >= 3) & varies(X) & varies(Y)
-    return np.where(ok, np.clip(r, -1.0, 1.0), np.nan), n
 
 
 # -------------------------------------------------------------------------------------- correlations
@@ -559,75 +537,6 @@ def correct_lawley(cov: Any, explicit: Any, cov_explicit: Any, *, mean: Any = No
 
 
 # ------------------------------------------------------------------------------------ multiplicity
-
-
-def _adjust(pvalues: Any, method: str) -> np.ndarray:
-    p = _as_float(pvalues, "pvalues")
-    flat = p.ravel()
-    finite = np.isfinite(flat)
-    if np.any((flat[finite] < 0) | (flat[finite] > 1)):
-        raise ValueError("p-values must lie in [0, 1]")
-    out = np.full(flat.shape, np.nan)
-    q = flat[finite]
-    m = q.size
-    if m:
-        order = np.argsort(q, kind="stable")
-        ranked = q[order]
-        if method == "holm":
-            adj = np.maximum.accumulate((m - np.arange(m)) * ranked)
-        else:
-            adj = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
-        back = np.empty(m)
-        back[order] = np.minimum(adj, 1.0)
-        out[np.flatnonzero(finite)] = back
-    return out.reshape(p.shape)
-
-
-def holm(pvalues: Any) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values (family-wise error rate).
-
-    With the m finite p-values sorted ascending, ``p_adj(i) = max_{j <= i} min(1, (m - j + 1) p(j))``.
-
-    Parameters
-    ----------
-    pvalues : array_like
-        Raw p-values; NaN entries (e.g. questions with too little data) stay NaN and do not count in m.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values, same shape as the input.
-
-    Examples
-    --------
-    >>> holm([0.01, 0.04, 0.03, 0.005]).tolist()
-    [0.03, 0.06, 0.06, 0.02]
-    """
-    return _adjust(pvalues, "holm")
-
-
-def benjamini_hochberg(pvalues: Any) -> np.ndarray:
-    """Benjamini-Hochberg (1995) adjusted p-values (false discovery rate), NaN-aware.
-
-    With the m finite p-values sorted ascending, ``p_adj(i) = min_{j >= i} min(1, m p(j) / j)``; equals
-    ``scipy.stats.false_discovery_control(p, method="bh")`` on the finite values.
-
-    Parameters
-    ----------
-    pvalues : array_like
-        Raw p-values; NaN entries stay NaN and do not count in m.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values, same shape as the input.
-
-    Examples
-    --------
-    >>> benjamini_hochberg([0.01, 0.04, float("nan"), 0.03]).round(3).tolist()
-    [0.03, 0.04, nan, 0.04]
-    """
-    return _adjust(pvalues, "bh")
 
 
 # --------------------------------------------------------------------------------------- bootstrap

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
 
@@ -275,3 +276,19 @@ def test_proposed_weights_reach_the_oracle_validity_in_the_population(criterion)
 
         oracle = validity(sim.truth["jobs"][job_id]["oracle_weights"])
         assert validity(proposed) >= oracle - 0.02, job_id
+
+
+@pytest.mark.parametrize("criterion", ["final_passed", "final_score", "performance"])
+def test_cv_corrected_validity_of_current_weights_equals_validity_table(sim, criterion):
+    """The review's cv figures and its validity table use one correction (dichotomous, one-stage, two-stage)."""
+    from workbench.review.validity import ValiditySettings, validity_table
+
+    ri = review_inputs_from_tables(sim.tables, sim.profiles["product_manager"], criterion)
+    table = validity_table(ri, ValiditySettings(n_boot=100))
+    cv = cross_validated_validity(ri, {"current": ri.profile.weights}, folds=3)["weights"]["current"]
+    # the profile's weights give back ai_score exactly (3 decimals), so the figures are the table's
+    assert cv["r_corrected"] == pytest.approx(float(table.total["r_corrected"]), abs=1e-9)
+    assert cv["r_observed"] == pytest.approx(float(table.total["r_observed"]), abs=1e-9)
+    if ri.binary:
+        y = ri.criterion_values[ri.selected].dropna()
+        assert cv["auc"] == pytest.approx(roc_auc_score(y, ri.ai_score.reindex(y.index)), abs=1e-12)

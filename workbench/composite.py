@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MISSING_DIMENSION_SCORE", "TOTAL_DECIMALS", "COMPARE_DECIMALS", "WeightsError",
-           "normalised_weights", "dimension_scores", "weighted_total", "passes", "candidate_total"]
+           "normalised_weights", "dimension_scores", "weighted_total", "raw_total", "passes", "candidate_total"]
 
 MISSING_DIMENSION_SCORE = 1.0
 TOTAL_DECIMALS = 3
@@ -105,9 +105,23 @@ def weighted_total(dimensions: pd.DataFrame, weights: Any) -> pd.Series:
     [3.0, 2.0]
     """
     w = normalised_weights(weights, list(dimensions.columns))
-    values = dimensions.to_numpy(dtype=float)
-    values = np.where(np.isnan(values), MISSING_DIMENSION_SCORE, values)
-    return pd.Series(np.round(values @ w, TOTAL_DECIMALS), index=dimensions.index, name="weighted_total")
+    total = np.round(raw_total(dimensions.to_numpy(dtype=float), w), TOTAL_DECIMALS)
+    return pd.Series(total, index=dimensions.index, name="weighted_total")
+
+
+def raw_total(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The unrounded total of applicants x dimensions ``values`` under normalised weights ``w``.
+
+    An unscored dimension (NaN) counts at :data:`MISSING_DIMENSION_SCORE`. :func:`weighted_total` rounds this
+    to 3 decimals; correlations use it unrounded.
+
+    Examples
+    --------
+    >>> raw_total(np.array([[4.0, np.nan], [2.0, 3.0]]), np.array([0.5, 0.5])).tolist()
+    [2.5, 2.5]
+    """
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), MISSING_DIMENSION_SCORE, values) @ np.asarray(w, dtype=float)
 
 
 def passes(total: Any, threshold: float) -> Any:

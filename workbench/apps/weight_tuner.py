@@ -40,13 +40,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench import composite
 from workbench.apps._common import STYLE, esc, fmt_num, fmt_pct, load_dataset
+from workbench.data.groups import AUDIT_ATTRIBUTES, UNKNOWN, group_labels
 from workbench.fairness import MIN_SHARE
+from workbench.metrics import auc, impact_ratios, pearson_r
 
 __all__ = ["TunerState", "build_weight_tuner", "rebalance", "tuner_html", "tuner_state", "tuner_update"]
 
-ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
-UNKNOWN = "unknown"
+ATTRIBUTES = AUDIT_ATTRIBUTES
 
 
 def rebalance(weights: Mapping[str, float], name: str, value: float) -> dict[str, float]:
@@ -99,21 +101,25 @@ class TunerState:
     ----------
     dimensions : tuple of str
     X : ndarray (n, k)
-        Dimension scores of the applicants with every dimension scored.
+        Dimension scores of every applicant (NaN where a dimension has no scored question; the total counts it
+        at the floor, :data:`workbench.composite.MISSING_DIMENSION_SCORE`).
     candidate_ids : ndarray of str
         Their pseudonymous ids.
     weights, threshold
         The profile's weights and threshold (the starting point).
     fit_rows : ndarray of int
-        Rows of ``X`` that were selected and have the criterion (the validity sample).
-    y_fit, z_fit : ndarray
-        Their criterion and AI total.
-    criterion_all : ndarray
+        Rows that were selected, have the criterion and a score on every dimension: the validity sample of
+        :func:`~workbench.review.weights.cross_validated_validity`.
+    y_fit : ndarray
+        Their criterion.
+    criterion_all : ndarray or None
         The criterion for every row (NaN where unknown: not selected or no outcome).
-    sd_pool : float
-        SD of the AI total over the whole applicant pool.
+    correction : dict or None
+        The arrays of :func:`workbench.review.validity.corrected_validity_of` (``z``, ``selected``, ``y``, ``s``,
+        ``dichotomous``), so the corrected validity follows the rule of the validity table, and ``outside``:
+        the selected rows with the criterion that are not in the validity sample.
     groups : dict attribute -> (codes, labels)
-        ``codes`` index ``labels`` (known groups by size, then ``unknown``).
+        ``codes`` index ``labels`` (known groups by size, then :data:`workbench.data.groups.UNKNOWN`).
     """
 
     dimensions: tuple[str, ...]
@@ -123,32 +129,28 @@ class TunerState:
     threshold: float
     fit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     y_fit: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    z_fit: np.ndarray = field(default_factory=lambda: np.zeros(0))
     criterion_all: np.ndarray | None = None
-    sd_pool: float = float("nan")
+    correction: dict[str, Any] | None = None
     binary: bool = True
     criterion: str = "final_passed"
     job_id: str = ""
     profile_version: str = ""
     n_applicants: int = 0
     groups: dict[str, tuple[np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
-    _r_yz: float = float("nan")
-    _u: float = float("nan")
-    _y_pos: np.ndarray | None = None
 
     @classmethod
     def from_arrays(cls, X: Any, dimensions: Sequence[str], *, candidate_ids: Sequence[str] | None = None,
                     weights: Mapping[str, float] | None = None, threshold: float = 3.0,
-                    selected: Any = None, criterion: Any = None, ai_score: Any = None,
+                    selected: Any = None, criterion: Any = None, ai_score: Any = None, final_score: Any = None,
                     groups: Mapping[str, Any] | None = None, binary: bool = True,
                     criterion_name: str = "final_passed", job_id: str = "", profile_version: str = "",
                     n_applicants: int | None = None) -> TunerState:
-        """Precompute a state from plain arrays (rows with a missing dimension score are left out).
+        """Precompute a state from plain arrays (every row is kept: nobody drops out of the pass rate).
 
         Parameters
         ----------
         X : array (n, k)
-            Dimension scores.
+            Dimension scores (NaN: no scored question in that dimension).
         dimensions : sequence of str
         candidate_ids : sequence of str, optional
         weights : mapping, optional
@@ -157,53 +159,49 @@ class TunerState:
         selected, criterion, ai_score : array (n,), optional
             Who passed the AI interview, the later criterion (NaN where unknown) and the AI total; without
             them there is no validity.
+        final_score : array (n,), optional
+            The final round's score, for the two-stage correction of a criterion observed among hires only.
         groups : mapping attribute -> labels (n,), optional
             Protected attributes, for the impact ratios only (None / NaN = unknown).
         binary : bool
-            Whether the criterion is pass/fail (AUC and the pass share).
+            Whether the criterion is pass/fail (dichotomous correction, AUC and the pass share).
         """
-        from workbench.fairness import impact_ratio_table
-
         X = np.asarray(X, dtype=float)
         n_all = X.shape[0]
-        ok = np.isfinite(X).all(axis=1)
         ids = np.asarray(candidate_ids if candidate_ids is not None else [f"R{i:06d}" for i in range(n_all)],
                          dtype=object)
         dims = tuple(dimensions)
         w = dict(weights) if weights is not None else {d: 1.0 / len(dims) for d in dims}
-        sd_pool, r_yz, u = float("nan"), float("nan"), float("nan")
-        fit_rows = np.zeros(0, dtype=int)
-        y_fit = z_fit = np.zeros(0)
-        crit_all = None
+        fit_rows, y_fit, crit_all, correction = np.zeros(0, dtype=int), np.zeros(0), None, None
         if selected is not None and criterion is not None and ai_score is not None:
             sel = np.asarray(selected, dtype=bool)
-            y = np.asarray(criterion, dtype=float)
-            z = np.asarray(ai_score, dtype=float)
-            sd_pool = float(np.nanstd(z, ddof=1))
-            fit_mask = (sel & np.isfinite(y))[ok]
-            fit_rows = np.flatnonzero(fit_mask)
-            y_fit, z_fit = y[ok][fit_rows], z[ok][fit_rows]
-            crit_all = y[ok]
-            if len(fit_rows) > 2:
-                r_yz = _corr(z_fit, y_fit)
-                u = float(np.std(z_fit, ddof=1) / sd_pool) if sd_pool > 0 else float("nan")
-        coded: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
-        for attr, labels in (groups or {}).items():
-            lab = pd.Series(np.asarray(labels, dtype=object)[ok])
-            order = impact_ratio_table(pd.Series(np.ones(len(lab))), lab).index.astype(str).tolist()
-            known = [g for g in order if g != UNKNOWN]
-            lookup = {g: i for i, g in enumerate(known)}
-            filled = lab.where(lab.notna(), None)
-            codes = np.array([lookup.get(v, len(known)) if v is not None else len(known) for v in filled],
-                             dtype=np.int64)
-            coded[attr] = (codes, tuple(known) + (UNKNOWN,))
-        y_pos = (y_fit == 1) if binary and len(y_fit) else None
-        return cls(dimensions=dims, X=np.ascontiguousarray(X[ok]), candidate_ids=ids[ok], weights=w,
-                   threshold=float(threshold), fit_rows=fit_rows, y_fit=y_fit, z_fit=z_fit,
-                   criterion_all=crit_all, sd_pool=sd_pool, binary=binary, criterion=criterion_name,
-                   job_id=job_id, profile_version=profile_version,
-                   n_applicants=int(n_all if n_applicants is None else n_applicants), groups=coded,
-                   _r_yz=r_yz, _u=u, _y_pos=y_pos)
+            crit_all = np.asarray(criterion, dtype=float)
+            known = sel & np.isfinite(crit_all)
+            complete = np.isfinite(X).all(axis=1)
+            fit_rows = np.flatnonzero(known & complete)
+            y_fit = crit_all[fit_rows]
+            correction = {"z": np.asarray(ai_score, dtype=float), "selected": sel, "y": crit_all,
+                          "s": None if final_score is None else np.asarray(final_score, dtype=float),
+                          "dichotomous": bool(binary), "outside": known & ~complete}
+        coded = {attr: _group_codes(labels) for attr, labels in (groups or {}).items()}
+        return cls(dimensions=dims, X=np.ascontiguousarray(X), candidate_ids=ids, weights=w,
+                   threshold=float(threshold), fit_rows=fit_rows, y_fit=y_fit, criterion_all=crit_all,
+                   correction=correction, binary=binary, criterion=criterion_name, job_id=job_id,
+                   profile_version=profile_version,
+                   n_applicants=int(n_all if n_applicants is None else n_applicants), groups=coded)
+
+
+def _group_codes(labels: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes into (known groups in the order of the impact-ratio table, then UNKNOWN)."""
+    from workbench.fairness import impact_ratio_table
+
+    lab = pd.Series(np.asarray(labels, dtype=object))
+    order = impact_ratio_table(pd.Series(np.ones(len(lab))), lab).index.astype(str).tolist()
+    known = [g for g in order if g != UNKNOWN]
+    lookup = {g: i for i, g in enumerate(known)}
+    filled = lab.where(lab.notna(), None)
+    codes = np.array([lookup.get(v, len(known)) if v is not None else len(known) for v in filled], dtype=np.int64)
+    return codes, tuple(known) + (UNKNOWN,)
 
 
 def tuner_state(inputs: Any) -> TunerState:
@@ -219,7 +217,7 @@ def tuner_state(inputs: Any) -> TunerState:
     >>> st.dimensions == ri.profile.dimension_names, st.threshold == ri.profile.threshold
     (True, True)
     """
-    from workbench.fairness import group_labels
+    from workbench.review.validity import correction_arrays
 
     groups = {}
     for attr in ATTRIBUTES:
@@ -230,50 +228,88 @@ def tuner_state(inputs: Any) -> TunerState:
         candidate_ids=inputs.dimensions.index.astype(str).tolist(), weights=dict(inputs.profile.weights),
         threshold=inputs.profile.threshold, selected=inputs.selected.to_numpy(dtype=bool),
         criterion=inputs.criterion_values.to_numpy(dtype=float), ai_score=inputs.ai_score.to_numpy(dtype=float),
-        groups=groups, binary=inputs.binary, criterion_name=inputs.criterion, job_id=inputs.job_id,
-        profile_version=str(inputs.profile.version), n_applicants=inputs.n_applicants)
+        final_score=correction_arrays(inputs)["s"], groups=groups, binary=inputs.binary,
+        criterion_name=inputs.criterion, job_id=inputs.job_id, profile_version=str(inputs.profile.version),
+        n_applicants=inputs.n_applicants)
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.einsum("i,i->", a, b))  # no BLAS call: steadier latency than ``@`` on small vectors
+def _validity(state: TunerState, total: np.ndarray) -> dict[str, Any]:
+    """Observed r, corrected validity (the validity table's rule) and AUC of the totals (3 decimals, as decided)."""
+    from workbench.review.validity import corrected_validity_of
+
+    out: dict[str, Any] = {"n": int(state.fit_rows.size), "r_observed": None, "r_corrected": None, "auc": None}
+    c = state.correction
+    if c is None or state.fit_rows.size <= 2:
+        return out
+    x = total[state.fit_rows]
+    x_all = np.where(c["outside"], np.nan, total)
+    out["r_observed"] = pearson_r(x, state.y_fit)
+    out["r_corrected"] = float(corrected_validity_of(x_all, z=c["z"], selected=c["selected"], y=c["y"],
+                                                     s=c["s"], dichotomous=c["dichotomous"])[0])
+    out["auc"] = auc(state.y_fit, x) if state.binary else None
+    return out
 
 
-def _corr(x: np.ndarray, y: np.ndarray) -> float:
-    xc, yc = x - x.mean(), y - y.mean()
-    den = float(np.sqrt(_dot(xc, xc) * _dot(yc, yc)))
-    return _dot(xc, yc) / den if den > 0 else float("nan")
+def _accuracy(state: TunerState, passed: np.ndarray) -> dict[str, Any]:
+    """Of the projected passes whose criterion is known: how many, and the share who passed (or the mean)."""
+    out: dict[str, Any] = {"n_known": 0, "hits": None, "share": None}
+    if state.criterion_all is None:
+        return out
+    c = state.criterion_all[passed]
+    known = c[np.isfinite(c)]
+    out["n_known"] = int(known.size)
+    if known.size:
+        out["share"] = float(known.mean())
+        out["hits"] = int((known == 1).sum()) if state.binary else None
+    return out
 
 
-def _auc(x: np.ndarray, pos: np.ndarray) -> float | None:
-    """ROC AUC of scores ``x`` for the positives ``pos`` (average ranks for ties)."""
-    n1 = int(pos.sum())
-    n0 = pos.size - n1
-    if n1 == 0 or n0 == 0:
-        return None
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    # average ranks over ties: each run of equal values gets the mean of its positions (1-based)
-    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
-    ends = np.r_[starts[1:], xs.size]
-    avg = (starts + ends + 1) / 2.0
-    ranks = np.empty(x.size)
-    ranks[order] = np.repeat(avg, ends - starts)
-    return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+def _impact(state: TunerState, passed: np.ndarray) -> tuple[dict[str, list[dict[str, Any]]], list]:
+    """LL144 rows per attribute (:func:`workbench.metrics.impact_ratios` on the group counts) and the flags."""
+    impact: dict[str, list[dict[str, Any]]] = {}
+    flagged: list[tuple[str, str]] = []
+    pf = passed.astype(float)
+    for attr, (codes, labels) in state.groups.items():
+        g = len(labels)
+        counts = np.bincount(codes, minlength=g)
+        sel = np.bincount(codes, weights=pf, minlength=g)
+        ir = impact_ratios(counts[:-1], sel[:-1], min_share=MIN_SHARE)  # unknowns are counted, never rated
+        rows = []
+        for i, label in enumerate(labels):
+            if counts[i] == 0:
+                continue
+            unknown = i == g - 1
+            four = (not unknown) and bool(ir.four_fifths[i])
+            rows.append({"group": label, "n": int(counts[i]), "selected": int(sel[i]),
+                         "rate": float(sel[i] / counts[i]),
+                         "impact_ratio": float("nan") if unknown else float(ir.impact_ratio[i]),
+                         "four_fifths": four, "unknown": unknown,
+                         "excluded_small": (not unknown) and bool(ir.excluded_small[i])})
+            if four:
+                flagged.append((attr, label))
+        impact[attr] = rows
+    return impact, flagged
 
 
-def _weights_array(state: TunerState, weights: Mapping[str, float]) -> np.ndarray:
-    missing = [d for d in state.dimensions if d not in weights]
-    if missing:
-        raise KeyError(f"weights have no value for {', '.join(missing)}")
-    w = np.array([float(weights[d]) for d in state.dimensions])
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError("weights must be non-negative numbers with a positive sum")
-    return w / w.sum()
+def _ranked(state: TunerState, raw: np.ndarray, total: np.ndarray, passed: np.ndarray,
+            top_n: int) -> list[dict[str, Any]]:
+    n = int(total.size)
+    k = min(int(top_n), n)
+    if k <= 0:
+        return []
+    top_idx = np.argpartition(-raw, k - 1)[:k] if k < n else np.arange(n)
+    top_idx = top_idx[np.lexsort((state.candidate_ids[top_idx].astype(str), -total[top_idx]))]
+    return [{"rank": i + 1, "candidate_id": str(state.candidate_ids[j]), "total": float(total[j]),
+             "passes": bool(passed[j])} for i, j in enumerate(top_idx)]
 
 
 def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: float, *,
                  top_n: int = 15) -> dict[str, Any]:
     """What the AI interview would do under ``weights`` and ``threshold`` (pure; fast).
+
+    Every figure comes from the one home of its rule: the total and the pass decision from
+    :mod:`workbench.composite`, the corrected validity from :func:`workbench.review.validity.corrected_validity_of`,
+    the AUC and the impact ratios from :mod:`workbench.metrics`.
 
     Parameters
     ----------
@@ -281,21 +317,19 @@ def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: flo
     weights : mapping dimension -> weight
         Normalised to sum to 1.
     threshold : float
-        Weighted total needed to pass.
+        Weighted total needed to pass (compared on the 6-decimal grid of :func:`workbench.composite.passes`).
     top_n : int, default 15
         Length of the ranked list.
 
     Returns
     -------
     dict
-        ``weights`` (normalised), ``threshold``, ``n_scored``, ``n_pass``, ``pass_rate`` (share of the scored
-        applicants whose total, rounded to 3 decimals like ``ai_score``, reaches the threshold);
-        ``validity``: {``n``, ``r_observed``, ``r_corrected`` (Case III for selection on the AI total),
-        ``auc``} over the selected candidates with the criterion; ``accuracy``: {``n_known``, ``hits``,
-        ``share``}: of the projected passes whose criterion is known, how many passed (mean criterion when it
-        is continuous); ``impact``: attribute -> list of {group, n, selected, rate, impact_ratio, four_fifths,
-        unknown}; ``flagged``: [(attribute, group)] below four-fifths; ``ranked``: the top ``top_n``
-        {rank, candidate_id, total, passes}.
+        ``weights`` (normalised), ``threshold``, ``n_scored`` (every applicant), ``n_pass``, ``pass_rate``;
+        ``validity``: {``n``, ``r_observed``, ``r_corrected``, ``auc``} over the selected candidates with the
+        criterion; ``accuracy``: {``n_known``, ``hits``, ``share``}: of the projected passes whose criterion is
+        known, how many passed (mean criterion when it is continuous); ``impact``: attribute -> list of {group,
+        n, selected, rate, impact_ratio, four_fifths, unknown, excluded_small}; ``flagged``: [(attribute,
+        group)] below four-fifths; ``ranked``: the top ``top_n`` {rank, candidate_id, total, passes}.
 
     Examples
     --------
@@ -305,78 +339,21 @@ def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: flo
     >>> out["pass_rate"], [(r["group"], r["rate"]) for r in out["impact"]["gender"]]
     (0.5, [('female', 0.0), ('male', 1.0)])
     """
-    from workbench.review.stats import correct_case_iii
-
-    w = _weights_array(state, weights)
-    raw = state.X @ w
-    total = np.round(raw, 3)
+    w = composite.normalised_weights(weights, state.dimensions)
+    raw = composite.raw_total(state.X, w)
+    total = np.round(raw, composite.TOTAL_DECIMALS)
     t = float(threshold)
-    passed = total >= t
+    passed = composite.passes(total, t)
     n = int(total.size)
     n_pass = int(passed.sum())
-    out: dict[str, Any] = {
+    impact, flagged = _impact(state, passed)
+    return {
         "weights": dict(zip(state.dimensions, w.tolist())), "threshold": t, "n_scored": n, "n_pass": n_pass,
         "pass_rate": n_pass / n if n else float("nan"), "n_applicants": state.n_applicants,
-        "criterion": state.criterion, "job_id": state.job_id,
+        "criterion": state.criterion, "job_id": state.job_id, "validity": _validity(state, total),
+        "accuracy": _accuracy(state, passed), "impact": impact, "flagged": flagged,
+        "ranked": _ranked(state, raw, total, passed, top_n),
     }
-    validity: dict[str, Any] = {"n": int(state.fit_rows.size), "r_observed": None, "r_corrected": None, "auc": None}
-    if state.fit_rows.size > 2:
-        x = raw[state.fit_rows]
-        r = _corr(x, state.y_fit)
-        r_xz = _corr(x, state.z_fit)
-        validity["r_observed"] = r
-        validity["r_corrected"] = float(correct_case_iii(r, r_xz, state._r_yz, state._u))
-        if state.binary and state._y_pos is not None:
-            validity["auc"] = _auc(x, state._y_pos)
-    out["validity"] = validity
-    accuracy: dict[str, Any] = {"n_known": 0, "hits": None, "share": None}
-    if state.criterion_all is not None:
-        c = state.criterion_all[passed]
-        known = c[np.isfinite(c)]
-        accuracy["n_known"] = int(known.size)
-        if known.size:
-            accuracy["share"] = float(known.mean())
-            accuracy["hits"] = int((known == 1).sum()) if state.binary else None
-    out["accuracy"] = accuracy
-    impact: dict[str, list[dict[str, Any]]] = {}
-    flagged: list[tuple[str, str]] = []
-    pf = passed.astype(float)
-    for attr, (codes, labels) in state.groups.items():
-        g = len(labels)
-        counts = np.bincount(codes, minlength=g)
-        sel = np.bincount(codes, weights=pf, minlength=g)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rates = np.where(counts > 0, sel / np.maximum(counts, 1), np.nan)
-        # LL144: unknowns and categories under 2 % of the known applicants are listed without a ratio.
-        small = counts[:-1] < MIN_SHARE * max(int(counts[:-1].sum()), 1)
-        rated = (counts[:-1] > 0) & ~small
-        known_rates = rates[:-1][rated]
-        top = float(known_rates.max()) if known_rates.size else float("nan")
-        rows = []
-        for i, label in enumerate(labels):
-            if counts[i] == 0:
-                continue
-            is_unknown = i == g - 1
-            excluded = bool(not is_unknown and small[i])
-            ratio = float(rates[i] / top) if (not is_unknown and not excluded and top > 0) else float("nan")
-            four = bool(ratio < 0.8)
-            rows.append({"group": label, "n": int(counts[i]), "selected": int(sel[i]), "rate": float(rates[i]),
-                         "impact_ratio": ratio, "four_fifths": four, "unknown": is_unknown,
-                         "excluded_small": excluded})
-            if four:
-                flagged.append((attr, label))
-        impact[attr] = rows
-    out["impact"] = impact
-    out["flagged"] = flagged
-    k = min(int(top_n), n)
-    if k > 0:
-        top_idx = np.argpartition(-raw, k - 1)[:k] if k < n else np.arange(n)
-        top_idx = top_idx[np.lexsort((state.candidate_ids[top_idx].astype(str), -total[top_idx]))]
-    else:
-        top_idx = np.zeros(0, dtype=int)
-    out["ranked"] = [{"rank": i + 1, "candidate_id": str(state.candidate_ids[j]), "total": float(total[j]),
-                      "passes": bool(passed[j])} for i, j in enumerate(top_idx)]
-    return out
 
 
 def _card(value: str, label: str) -> str:
@@ -482,8 +459,9 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
     sliders = {d: W.FloatSlider(value=current[d], min=0.0, max=1.0, step=0.01, description=d, style=style,
                                 readout_format=".2f", continuous_update=True, layout=W.Layout(width="460px"))
                for d in state.dimensions}
-    lo = float(np.floor(state.X.min() * 10) / 10) if state.X.size else 1.0
-    hi = float(np.ceil(state.X.max() * 10) / 10) if state.X.size else 5.0
+    scored = np.isfinite(state.X).any()
+    lo = float(np.floor(np.nanmin(state.X) * 10) / 10) if scored else 1.0
+    hi = float(np.ceil(np.nanmax(state.X) * 10) / 10) if scored else 5.0
     threshold = W.FloatSlider(value=state.threshold, min=lo, max=hi, step=0.01, description="pass threshold",
                               style=style, readout_format=".2f", continuous_update=True,
                               layout=W.Layout(width="460px"))

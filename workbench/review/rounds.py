@@ -32,8 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.fairness import AGE_BANDS, group_labels, impact_ratio_table, wilson_ci
-from workbench.review.stats import correct_case_ii, holm, pearson
+from workbench.data.groups import AGE_BANDS, group_labels
+from workbench.fairness import impact_ratio_table
+from workbench.metrics import holm, wilson_ci
+from workbench.metrics.bootstrap import percentile_interval, resample_counts
+from workbench.review.stats import correct_case_ii, pearson
 
 __all__ = [
     "AGE_BANDS",
@@ -76,18 +79,9 @@ def _cluster_bootstrap(F: np.ndarray, stat: Callable[[np.ndarray], np.ndarray], 
     CI respects the correlation of one candidate's answers.
     """
     point = stat(F.sum(axis=0, keepdims=True))[0]
-    gen = np.random.default_rng(random_state)
     n = F.shape[0]
-    chunk = max(1, min(n_boot, 2_000_000 // max(n, 1)))
-    reps = []
-    for start in range(0, n_boot, chunk):
-        W = np.stack([np.bincount(gen.integers(0, n, n), minlength=n) for _ in range(min(chunk, n_boot - start))])
-        reps.append(stat(W @ F))
-    R = np.vstack(reps)
-    alpha = 1 - level
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = np.nanquantile(R, [alpha / 2, 1 - alpha / 2], axis=0)
+    R = np.vstack([stat(W @ F) for _, W in resample_counts(n, n_boot, random_state, 2_000_000 // max(n, 1))])
+    low, high = percentile_interval(R, level)
     return point, low, high
 
 

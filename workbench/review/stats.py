@@ -46,6 +46,7 @@ import numpy as np
 from scipy import special, stats
 
 from workbench.metrics.correlation import correlate_columns as _correlate_columns
+from workbench.metrics.bootstrap import percentile_interval, resample_counts
 from workbench.metrics.multiplicity import benjamini_hochberg, holm
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "correct_case_iii_dichotomous",
     "correct_case_iv",
     "correct_lawley",
+    "corrected_validity_point",
     "correlation_p_value",
     "fisher_ci",
     "holm",
@@ -70,8 +72,6 @@ __all__ = [
 
 RNGLike = np.random.Generator | int | None
 
-# Elements (resamples x candidates) of one chunk of bootstrap counts (float64: 32 MB).
-_CHUNK_ELEMENTS = 4_000_000
 # A sum of squared deviations below this share of the raw sum of squares is rounding noise: a constant variable.
 _CONSTANT_TOL = 1e-9
 
@@ -820,30 +820,63 @@ def bootstrap_corrected_validity(
     """
     level, n_boot, names, Xa, (za, sel, ya) = _bootstrap_args(X, level, n_boot, min_valid, z=z, selected=selected, y=y)
     n, k = Xa.shape
-    design = _design(Xa, za, sel.astype(bool), ya)
-
-    if dichotomous and not np.all(np.isin(ya[np.isfinite(ya) & (sel == 1)], (0.0, 1.0))):
-        raise ValueError("dichotomous=True needs y coded 0/1 among the selected")
-    point = _estimates(design.F.sum(axis=0, keepdims=True), design, dichotomous)
+    design, point = _one_stage_point(Xa, za, sel, ya, dichotomous)
 
     reps = _resample(n, k, n_boot, rng, chunk_size, lambda W: _estimates(W @ design.F, design, dichotomous)["r_c"])
     return _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous)
 
 
-def _resample(n: int, k: int, n_boot: int, rng: RNGLike, chunk_size: int | None, estimate) -> np.ndarray:
-    """(n_boot, k) replicates of ``estimate(W)``, W a (b, n) block of multinomial resampling counts.
+def _one_stage_point(Xa: np.ndarray, za: np.ndarray, sel: np.ndarray, ya: np.ndarray, dichotomous: bool):
+    """The design matrix of :func:`bootstrap_corrected_validity` and its point estimates."""
+    if dichotomous and not np.all(np.isin(ya[np.isfinite(ya) & (sel == 1)], (0.0, 1.0))):
+        raise ValueError("dichotomous=True needs y coded 0/1 among the selected")
+    design = _design(Xa, za, sel.astype(bool), ya)
+    return design, _estimates(design.F.sum(axis=0, keepdims=True), design, dichotomous)
 
-    One draw of n indices per resample, so the stream (and the replicates) do not depend on the chunk size.
+
+def _two_stage_point(Xa: np.ndarray, za: np.ndarray, sel: np.ndarray, sa: np.ndarray, ya: np.ndarray,
+                     dichotomous: bool):
+    """The design and estimator of :func:`bootstrap_two_stage_validity` and its point estimates."""
+    sel = sel.astype(bool)
+    hire = sel & np.isfinite(za) & np.isfinite(sa) & np.isfinite(ya)
+    if dichotomous and not np.all(np.isin(ya[hire], (0.0, 1.0))):
+        raise ValueError("dichotomous=True needs y coded 0/1 among the hires")
+    d = _two_stage_design(Xa, za, sel, sa, ya)
+
+    def estimate(W: np.ndarray) -> dict[str, np.ndarray]:
+        return _two_stage_estimates(W @ d.F_pool, W[:, d.rows] @ d.F_sel, d, dichotomous)
+
+    return d, estimate, estimate(np.ones((1, Xa.shape[0])))
+
+
+def corrected_validity_point(X: Any, z: Any, selected: Any, y: Any, *, s: Any = None,
+                             dichotomous: bool = False) -> np.ndarray:
+    """The point estimates of :func:`bootstrap_corrected_validity` (or, with ``s``, of
+    :func:`bootstrap_two_stage_validity`) without resampling: one corrected validity per column of ``X``.
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(0)
+    >>> z = g.normal(size=2000)
+    >>> x = 0.6 * z + 0.8 * g.normal(size=2000)
+    >>> y = 0.4 * z + g.normal(size=2000)
+    >>> corrected_validity_point(np.c_[x, z], z, z > 0.5, y).round(2).tolist()
+    [0.17, 0.31]
     """
-    gen = np.random.default_rng(rng)
-    chunk = max(1, min(n_boot, int(chunk_size) if chunk_size else _CHUNK_ELEMENTS // n))
+    vectors = {"z": z, "selected": selected, "y": y} if s is None else {"z": z, "selected": selected, "s": s, "y": y}
+    _, _, _, Xa, arrays = _bootstrap_args(X, 0.95, 1, 0.9, **vectors)
+    if s is None:
+        za, sel, ya = arrays
+        return _one_stage_point(Xa, za, sel, ya, dichotomous)[1]["r_c"][0]
+    za, sel, sa, ya = arrays
+    return _two_stage_point(Xa, za, sel, sa, ya, dichotomous)[2]["r_c"][0]
+
+
+def _resample(n: int, k: int, n_boot: int, rng: RNGLike, chunk_size: int | None, estimate) -> np.ndarray:
+    """(n_boot, k) replicates of ``estimate(W)`` over the count blocks of :func:`workbench.metrics.resample_counts`."""
     reps = np.empty((n_boot, k))
-    W = np.empty((chunk, n))  # multinomial counts, one resample a row
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        for i in range(b):
-            W[i] = np.bincount(gen.integers(0, n, size=n), minlength=n)
-        reps[start : start + b] = estimate(W[:b])
+    for start, W in resample_counts(n, n_boot, rng, chunk_size):
+        reps[start : start + W.shape[0]] = estimate(W)
     return reps
 
 
@@ -876,10 +909,7 @@ def _bootstrap_args(X: Any, level: float, n_boot: int, min_valid: float, **vecto
 def _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous, **extra) -> BootstrapValidity:
     """Point estimates (one-row dict of :func:`_estimates`) and replicates as a :class:`BootstrapValidity`."""
     n_valid = np.isfinite(reps).sum(axis=0)
-    alpha = 1.0 - level
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
-        low, high = np.nanquantile(reps, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+    low, high = percentile_interval(reps, level)
     enough = n_valid >= min_valid * reps.shape[0]
     return BootstrapValidity(
         names=names,
@@ -1123,14 +1153,7 @@ def bootstrap_two_stage_validity(
     n, k = Xa.shape
     sel = sel.astype(bool)
     hire = sel & np.isfinite(za) & np.isfinite(sa) & np.isfinite(ya)
-    if dichotomous and not np.all(np.isin(ya[hire], (0.0, 1.0))):
-        raise ValueError("dichotomous=True needs y coded 0/1 among the hires")
-    d = _two_stage_design(Xa, za, sel, sa, ya)
-
-    def estimate(W: np.ndarray) -> dict[str, np.ndarray]:
-        return _two_stage_estimates(W @ d.F_pool, W[:, d.rows] @ d.F_sel, d, dichotomous)
-
-    point = estimate(np.ones((1, n)))
+    d, estimate, point = _two_stage_point(Xa, za, sel, sa, ya, dichotomous)
     reps = _resample(n, k, n_boot, rng, chunk_size, lambda W: estimate(W)["r_c"])
     fin = sel & np.isfinite(za) & np.isfinite(sa)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():

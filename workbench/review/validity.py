@@ -71,6 +71,7 @@ from scipy import special
 
 from workbench.review.inputs import ReviewInputError, ReviewInputs
 from workbench.review.stats import (
+    corrected_validity_point,
     applicant_pass_rate,
     benjamini_hochberg,
     bootstrap_corrected_validity,
@@ -82,7 +83,9 @@ from workbench.review.stats import (
 )
 from workbench.jsonable import json_ready
 
-__all__ = ["COLUMNS", "ValidityResult", "ValiditySettings", "coefficient_alpha", "validity_table"]
+__all__ = ["COLUMNS", "ValidityResult", "ValiditySettings", "coefficient_alpha", "corrected_validity",
+           "corrected_validity_of", "correction_arrays",
+           "validity_table"]
 
 #: The leading columns of the question table (the dimension table has ``dimension`` first, no question_id).
 COLUMNS = (
@@ -349,6 +352,58 @@ def _estimate_two_stage(inputs: ReviewInputs, settings: ValiditySettings, X: np.
     return _Estimates(boot.n.astype(float), boot.r_observed, boot.r_xz, boot.r_yz, np.full(k, boot.u_z),
                       np.full(k, np.nan), boot.r_corrected, boot.ci_low, boot.ci_high, p, correction,
                       np.zeros(k, dtype=bool), boot.u_z, stages=2, u_s=boot.u_s)
+
+
+def corrected_validity(inputs: ReviewInputs, X: Any) -> np.ndarray:
+    """Point estimates of the corrected validity of predictors ``X``, by the rule of the validity table.
+
+    The one choice of correction for a criterion (Case III through the AI total; the dichotomous form for a
+    pass/fail criterion; the two-stage Pearson-Lawley correction for performance and retention when the final
+    round's score is known), so that the cross-validated figures of :mod:`workbench.review.weights` and the
+    validity table agree. ``X`` holds one value per applicant of ``inputs`` (n, or n x k); NaN rows are left
+    out of the selected sample of that column.
+
+    Examples
+    --------
+    >>> from workbench.simulate import simulate, small_config
+    >>> from workbench.review.inputs import review_inputs_from_tables
+    >>> sim = simulate(small_config(n_candidates=600, seed=2, answer_texts=False))
+    >>> ri = review_inputs_from_tables(sim.tables, sim.profiles["product_manager"], "final_passed")
+    >>> tab = validity_table(ri, ValiditySettings(n_boot=100))
+    >>> bool(abs(corrected_validity(ri, ri.ai_score)[0] - tab.total["r_corrected"]) < 1e-9)
+    True
+    """
+    return corrected_validity_of(X, **correction_arrays(inputs))
+
+
+def correction_arrays(inputs: ReviewInputs) -> dict[str, Any]:
+    """The arrays :func:`corrected_validity_of` needs: ``z``, ``selected``, ``y``, ``s`` and ``dichotomous``.
+
+    ``s`` (the final round's score) is None unless the validity table corrects in two stages.
+    """
+    s = None
+    if _two_stage_possible(inputs):
+        s = inputs.final_score.reindex(inputs.ai_score.index).to_numpy(dtype=float)
+    return {"z": inputs.ai_score.to_numpy(dtype=float), "selected": inputs.selected.to_numpy(dtype=bool),
+            "y": inputs.criterion_values.to_numpy(dtype=float), "s": s, "dichotomous": bool(inputs.binary)}
+
+
+def corrected_validity_of(X: Any, *, z: Any, selected: Any, y: Any, s: Any = None,
+                          dichotomous: bool = False) -> np.ndarray:
+    """Point estimates of corrected validities from arrays (see :func:`corrected_validity`).
+
+    Two-stage Pearson-Lawley when ``s`` is given, else Case III through ``z`` (dichotomous on request).
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(0)
+    >>> z = g.normal(size=5000)
+    >>> y = 0.5 * z + g.normal(size=5000)
+    >>> r = corrected_validity_of(z, z=z, selected=z > 0.3, y=np.where(z > 0.3, y, np.nan))
+    >>> round(float(r[0]), 2), round(float(np.corrcoef(z, y)[0, 1]), 2)
+    (0.45, 0.46)
+    """
+    return np.atleast_1d(corrected_validity_point(X, z, selected, y, s=s, dichotomous=dichotomous))
 
 
 def _estimate(inputs: ReviewInputs, settings: ValiditySettings, X: np.ndarray) -> _Estimates:

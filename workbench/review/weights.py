@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 
@@ -45,7 +44,10 @@ from workbench import composite
 from workbench.composite import normalised_weights
 from workbench.review.inputs import ReviewInputError, ReviewInputs
 from workbench.fairness import MIN_SHARE, group_labels, impact_ratio_table
-from workbench.review.stats import correct_case_iii, pearson
+from workbench.metrics import auc
+from workbench.metrics.bootstrap import percentile_interval, resample_indices
+from workbench.review.stats import pearson
+from workbench.review.validity import corrected_validity
 from workbench.jsonable import json_ready
 
 __all__ = [
@@ -61,8 +63,8 @@ __all__ = [
 
 RESTRICTION_CAVEAT = (
     "Observed validities are range-restricted: the criterion exists only for AI-passed candidates, so r among "
-    "them understates the applicant-pool validity; r_corrected applies Thorndike Case III (selection on the AI "
-    "total). Weights fitted on the selected are unbiased only under linearity."
+    "them understates the applicant-pool validity; r_corrected applies the correction of the validity table (Thorndike Case III "
+    "through the AI total, dichotomous for pass/fail, two-stage for performance and retention). Weights fitted on the selected are unbiased only under linearity."
 )
 
 
@@ -266,12 +268,10 @@ class WeightTuner(TransformerMixin, BaseEstimator):
         return self
 
     def _bootstrap(self, X: np.ndarray, y: np.ndarray, method: str, expert: np.ndarray | None) -> pd.DataFrame:
-        gen = np.random.default_rng(self.random_state)
         n, k = X.shape
         reps = np.full((int(self.n_boot), k), np.nan)
         zero = np.zeros(k)
-        for b in range(int(self.n_boot)):
-            idx = gen.integers(0, n, n)
+        for b, idx in enumerate(resample_indices(n, int(self.n_boot), self.random_state)):
             yb = y[idx]
             if np.unique(yb).size < 2:
                 continue
@@ -282,13 +282,9 @@ class WeightTuner(TransformerMixin, BaseEstimator):
             zero += raw == 0
             reps[b] = raw if expert is None else (1 - self.shrinkage) * raw + self.shrinkage * expert
         valid = np.isfinite(reps[:, 0])
-        alpha = 1.0 - float(self.level)
+        low, high = percentile_interval(reps[valid], float(self.level))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            if valid.any():
-                low, high = np.nanquantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
-            else:
-                low = high = np.full(k, np.nan)
             sd = np.nanstd(reps, axis=0, ddof=1) if valid.sum() > 1 else zero * np.nan
         out = pd.DataFrame({"weight": self.weights_.to_numpy(), "sd": sd, "ci_low": low, "ci_high": high,
                             "share_zero": zero / max(int(valid.sum()), 1)}, index=self.weights_.index)
@@ -440,10 +436,11 @@ def cross_validated_validity(
     criterion). A fixed weighting (mapping or Series) is just evaluated on each held-out fold; an estimator
     (a :class:`WeightTuner`) is cloned and refitted on the training folds first. On each held-out fold:
     the weighted total is predicted out of fold. The headline figures are computed on the pooled
-    out-of-fold totals (weights sum to 1, so totals from different folds share a scale): ``r`` (Pearson,
-    point-biserial for pass/fail) with the criterion, its Case III correction for selection on the AI total
-    (``u`` = SD of ``ai_score`` among these candidates over SD in the whole applicant pool), and the ROC AUC
-    for a pass/fail criterion. Per-fold values are kept too (small folds make them noisy).
+    out-of-fold totals (3 decimals, as decisions use them; weights sum to 1, so folds share a scale): ``r``
+    (Pearson, point-biserial for pass/fail) with the criterion, its correction for range restriction by the
+    same rule as the validity table (:func:`workbench.review.validity.corrected_validity`: Case III through the AI total,
+    dichotomous for pass/fail, two-stage Pearson-Lawley for performance and retention), and the ROC AUC for a
+    pass/fail criterion. Per-fold values are kept too (small folds make them noisy).
 
     Parameters
     ----------
@@ -492,40 +489,57 @@ def cross_validated_validity(
             raise WeightError(f"too few selected candidates with {inputs.criterion!r} for {folds}-fold "
                               f"cross-validation: {len(y)}")
         splitter = KFold(folds, shuffle=True, random_state=random_state)
-    z = inputs.ai_score.to_numpy(dtype=float)
-    sd_pool = float(np.nanstd(z, ddof=1))
     Xa, ya = X.to_numpy(dtype=float), y.to_numpy(dtype=float)
-    za = inputs.ai_score.reindex(X.index).to_numpy(dtype=float)
+    rows = inputs.dimensions.index.get_indexer(X.index)  # the fit rows among all applicants
     oof = {name: np.full(len(ya), np.nan) for name in weights}
     per: dict[str, list[dict[str, Any]]] = {name: [] for name in weights}
-    for train, test in splitter.split(Xa, ya if binary else None):
+    splits = list(splitter.split(Xa, ya if binary else None))
+    for train, test in splits:
         for name, w in weights.items():
-            if hasattr(w, "fit"):
-                est = clone(w)
-                if "n_boot" in est.get_params():
-                    est.set_params(n_boot=0)  # stability is not needed inside the folds
-                vec = _weights_vector(inputs, est.fit(X.iloc[train], ya[train]).weights_)
-            else:
-                vec = _weights_vector(inputs, w)
-            oof[name][test] = Xa[test] @ vec
-            per[name].append({"n": int(len(test)), **_validity(oof[name][test], ya[test], za[test], sd_pool, binary)})
+            vec = _fitted_vector(inputs, w, X.iloc[train], ya[train])
+            oof[name][test] = np.round(Xa[test] @ vec, composite.TOTAL_DECIMALS)  # the total as decisions use it
     summary = {}
-    for name, pred in oof.items():
+    for name, w in weights.items():
+        x_all = _pool_totals(inputs, _fitted_vector(inputs, w, X, ya), rows, oof[name])
+        for train, test in splits:
+            x_fold = x_all.copy()
+            x_fold[rows[train]] = np.nan
+            per[name].append({"n": int(len(test)), **_validity(inputs, x_fold, rows[test], ya[test], binary)})
         r_fold = np.array([row["r_observed"] for row in per[name]], dtype=float)
-        summary[name] = {**_validity(pred, ya, za, sd_pool, binary),
+        summary[name] = {**_validity(inputs, x_all, rows, ya, binary),
                          "r_observed_fold_mean": float(np.nanmean(r_fold)),
                          "r_observed_fold_sd": float(np.nanstd(r_fold, ddof=1)), "per_fold": per[name]}
     return {"criterion": inputs.criterion, "n": int(len(y)), "folds": folds, "binary": binary,
             "caveat": RESTRICTION_CAVEAT, "weights": summary}
 
 
-def _validity(x: np.ndarray, y: np.ndarray, z: np.ndarray, sd_pool: float, binary: bool) -> dict[str, Any]:
-    """Observed r, its Case III correction for selection on ``z`` and (pass/fail) the ROC AUC of ``x``."""
+def _fitted_vector(inputs: ReviewInputs, w: Any, X: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """The weight vector of a fixed weighting, or of an estimator refitted on ``(X, y)``."""
+    if not hasattr(w, "fit"):
+        return _weights_vector(inputs, w)
+    est = clone(w)
+    if "n_boot" in est.get_params():
+        est.set_params(n_boot=0)  # stability is not needed inside the folds
+    return _weights_vector(inputs, est.fit(X, y).weights_)
+
+
+def _pool_totals(inputs: ReviewInputs, vec: np.ndarray, rows: np.ndarray, oof: np.ndarray) -> np.ndarray:
+    """Totals of every applicant for the corrections: out of fold on the fit rows, NaN on other selected
+    candidates with the criterion (not in the fit sample), the full-sample weights elsewhere (they enter only
+    the finalists' moments of the two-stage correction, never a correlation with the criterion)."""
+    x_all = np.round(composite.raw_total(inputs.dimensions.to_numpy(dtype=float), vec), composite.TOTAL_DECIMALS)
+    x_all[(inputs.selected & inputs.criterion_values.notna()).to_numpy()] = np.nan
+    x_all[rows] = oof
+    return x_all
+
+
+def _validity(inputs: ReviewInputs, x_all: np.ndarray, rows: np.ndarray, y: np.ndarray,
+              binary: bool) -> dict[str, Any]:
+    """Observed r on ``rows``, the corrected validity of the validity table, and (pass/fail) the ROC AUC."""
+    x = x_all[rows]
     r = pearson(x, y).r
-    u = float(np.std(z, ddof=1) / sd_pool) if sd_pool > 0 else np.nan
-    rc = float(correct_case_iii(r, pearson(x, z).r, pearson(z, y).r, u))
-    auc = float(roc_auc_score(y, x)) if binary and np.unique(y).size == 2 else None
-    return {"r_observed": r, "r_corrected": rc, "auc": auc}
+    rc = float(corrected_validity(inputs, x_all)[0])
+    return {"r_observed": r, "r_corrected": rc, "auc": auc(y, x) if binary else None}
 
 
 # ----------------------------------------------------------------------------------------- proposal

@@ -212,7 +212,7 @@ PROFILE_ZH = JobProfile("sales", "v1", 3.0, (
     ],
 )
 def test_match_cites_the_right_line(profile, resume, dimension, evidence, coverage):
-    m = profile.match(resume)
+    m = match_resume(profile, resume)
     d = m[dimension]
     assert [(e.keyword, e.line_no) for e in d.evidence] == evidence
     for e in d.evidence:

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.feedback import _as_profile
+from workbench.data.profiles import as_profile
 from workbench.scoring import (BorderlineBand, ReviewQueue, RubricError, load_rubric, prompting_columns,
                                reliability_from_data, score_answer, score_candidate)
 
-PM = _as_profile("product_manager")
+PM = as_profile("product_manager")
 QUESTIONS = pd.read_csv("datasets/demo/questions.csv")
 
 

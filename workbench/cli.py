@@ -14,6 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
+from workbench.data.provenance import demo_path
+from workbench.data.groups import AUDIT_ATTRIBUTES
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -26,14 +29,7 @@ EXIT_ERROR = 2  # the command could not run (bad arguments, unreadable input)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
-def repo_root() -> Path:
-    """The checkout the package was installed from (editable install), where datasets/ and reports/ live."""
-    return Path(__file__).resolve().parents[1]
-
-
-def default_demo_path() -> Path:
-    """``datasets/demo`` of the checkout."""
-    return repo_root() / "datasets" / "demo"
+default_demo_path = demo_path  # the one home: workbench.data.provenance
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -260,7 +256,6 @@ def explain(
     emit(document, as_json, lambda: result.summary() + (f"\n\n{document['explanation']}" if candidate else ""))
 
 
-AUDIT_ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
 
 
 @app.command()

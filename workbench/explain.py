@@ -63,22 +63,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import r2_score, roc_auc_score
+from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from workbench.fairness import group_labels
+from workbench.data.groups import group_labels
+from workbench import composite
+from workbench.metrics import auc, auc_columns
+from workbench.nlp.language import has_cjk, text_language
 from workbench.profile import NUMBER_TOKEN, tokenize
 from workbench.review.inputs import BINARY_CRITERIA, ReviewInputError, ReviewInputs, review_inputs_from_tables
-from workbench.review.stats import correct_case_iii, pearson
+from workbench.review.stats import pearson
+from workbench.review.validity import corrected_validity
 from workbench.review.weights import RESTRICTION_CAVEAT, cross_validated_validity
 from workbench.jsonable import json_ready
 
@@ -92,6 +96,7 @@ __all__ = [
     "candidate_features",
     "explain_dataset",
     "proxy_screen",
+    "baseline_total",
     "text_language",
 ]
 
@@ -109,10 +114,6 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")  # the number alternative of workbenc
 # "3.5"), after full-width punctuation (which already ends a run of Chinese characters)
 _SENTENCE_END = re.compile(r"(?<=[.!?;,])\s+|(?<=[\u3002\uff01\uff1f\uff1b\uff0c])")
 _NUMBERS_ONLY = re.compile(r"[\d\W_]+")
-_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[^\W\d_]")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
 MODEL_NAME = ("L2 logistic regression (L-BFGS-B, non-negative weights on rubric scores) on standardised interview, "
               "text, resume and process features")
 RESTRICTION = (
@@ -127,33 +128,6 @@ class ExplainError(ValueError):
 
 
 # ------------------------------------------------------------------------------------------ language
-
-
-def text_language(text: Any) -> str | None:
-    """Script-based language of a text: ``"zh"``, ``"en"``, ``"other"``, or None without letters.
-
-    Chinese when at least 30 % of the letters are CJK ideographs (and there is no kana or hangul), English
-    when at least 70 % are ASCII letters, otherwise ``other``.
-
-    Examples
-    --------
-    >>> text_language("I grew revenue by 40%"), text_language("销售额增长了35%"), text_language("Привет мир")
-    ('en', 'zh', 'other')
-    >>> text_language("42") is None
-    True
-    """
-    if not isinstance(text, str):
-        return None
-    if text.isascii():  # fast path: every letter is an ASCII letter
-        return "en" if _ASCII_LETTER.search(text) else None
-    letters = len(_LETTER.findall(text))
-    if letters == 0:
-        return None
-    if _KANA_HANGUL.search(text):
-        return "other"
-    if len(_CJK_RUN.findall(text)) / letters >= 0.3:
-        return "zh"
-    return "en" if len(_ASCII_LETTER.findall(text)) / letters >= 0.7 else "other"
 
 
 # ------------------------------------------------------------------------------------------ features
@@ -493,7 +467,7 @@ def _ngrams(doc: str, ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
             out += toks
         for n in range(max(lo, 2), hi + 1):
             grams = (toks[i:i + n] for i in range(len(toks) - n + 1))
-            out += [" ".join(g) for g in grams if not any(_CJK_RUN.search(t) for t in g)]
+            out += [" ".join(g) for g in grams if not any(has_cjk(t) for t in g)]
     return out
 
 
@@ -752,7 +726,7 @@ class ScoringModel(BaseEstimator):
     def score(self, X, y) -> float:
         """ROC AUC (classification) or R² (regression)."""
         out = self.decision_function(X)
-        return float(roc_auc_score(y, out) if self.task_ == "classification" else r2_score(y, out))
+        return float(auc(y, out) if self.task_ == "classification" else r2_score(y, out))
 
     def shap_values(self, X) -> pd.DataFrame:
         """Exact interventional SHAP values of the linear model, rows x features.
@@ -769,14 +743,6 @@ class ScoringModel(BaseEstimator):
 
 
 # ------------------------------------------------------------------------------------------ proxy screen
-
-
-def _auc_by_rank(M: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """AUC of each column of ``M`` for ``member`` vs the rest (ties count half)."""
-    ranks = stats.rankdata(M, axis=0)
-    n1 = member.sum()
-    n0 = len(member) - n1
-    return (ranks[member].sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
 
 
 def _groups_of(groups: pd.DataFrame, attributes: Sequence[str], min_group: int):
@@ -823,7 +789,7 @@ def proxy_screen(
     groups : DataFrame
         Protected attributes per row (``gender``, ``age``, ``race_ethnicity``, ``education``).
     attributes : sequence of str
-        Attributes to screen (:func:`workbench.fairness.group_labels`; ``age_band`` from ``age``). Those
+        Attributes to screen (:func:`workbench.data.groups.group_labels`; ``age_band`` from ``age``). Those
         that ``groups`` cannot provide are skipped.
     threshold : float, default 0.70
         Strength at which a feature is flagged as a strong proxy.
@@ -862,19 +828,19 @@ def proxy_screen(
         best_dir = np.array([""] * len(names), dtype=object)
         for g, member in members:
             n1 = int(member.sum())
-            auc = np.empty(len(names))
+            aucs = np.empty(len(names))
             if k:
-                auc[:k] = _auc_by_rank(dense, member)
+                aucs[:k] = auc_columns(dense, member)
             if len(names) > k:
                 p1 = np.asarray(text[member].mean(axis=0)).ravel()
                 p0 = np.asarray(text[~member].mean(axis=0)).ravel()
-                auc[k:] = 0.5 + (p1 - p0) / 2
-            oriented = np.maximum(auc, 1 - auc)
+                aucs[k:] = 0.5 + (p1 - p0) / 2
+            oriented = np.maximum(aucs, 1 - aucs)
             better = oriented > best
             best = np.where(better, oriented, best)
             best_group[better] = g
             best_n[better] = n1
-            best_dir[better] = np.where(auc[better] >= 0.5, "higher", "lower")
+            best_dir[better] = np.where(aucs[better] >= 0.5, "higher", "lower")
         for j, name in enumerate(names):
             if best_group[j]:
                 rows.append({"feature": name, "attribute": attr, "group": best_group[j], "n_group": int(best_n[j]),
@@ -909,9 +875,9 @@ def _joint_screen(Z, names, groups, attributes, threshold, min_group, random_sta
                 for tr, te in StratifiedKFold(3, shuffle=True, random_state=random_state).split(member, member):
                     fit = LogisticRegression(C=0.1, max_iter=500).fit(Zb[known][tr], member[tr])
                     oof[te] = fit.decision_function(Zb[known][te])
-                auc = float(roc_auc_score(member, oof))
-                if auc > best[0]:
-                    best = (auc, g, n1)
+                score = float(auc(member, oof))
+                if score > best[0]:
+                    best = (score, g, n1)
             if best[1]:
                 rows.append({"block": block, "n_features": len(idx), "attribute": attr, "group": best[1],
                              "n_group": best[2], "cv_auc": best[0], "flag": bool(best[0] >= threshold)})
@@ -1455,6 +1421,39 @@ def _choose_job(tables, profiles, criterion: str, job_id: str | None) -> tuple[s
     return best, [f"job {best!r} chosen (most candidates with {criterion}: {counts}); pass job_id for another"]
 
 
+def baseline_total(inputs: ReviewInputs, ids: Any = None) -> np.ndarray:
+    """The baseline the model is compared with: the profile's weighted total (:mod:`workbench.composite`).
+
+    Examples
+    --------
+    >>> from workbench.simulate import simulate, small_config
+    >>> sim = simulate(small_config(n_candidates=200, seed=2, answer_texts=False))
+    >>> ri = review_inputs_from_tables(sim.tables, sim.profiles["product_manager"], "final_score")
+    >>> bool(np.array_equal(baseline_total(ri), ri.ai_score.to_numpy()))
+    True
+    """
+    dims = inputs.dimensions if ids is None else inputs.dimensions.loc[ids]
+    return composite.weighted_total(dims, inputs.profile.weights).to_numpy()
+
+
+def _model_corrected(inputs: ReviewInputs, frame: pd.DataFrame, train_ids: pd.Index, oof: np.ndarray,
+                     final: Any) -> float:
+    """The model's corrected validity by the validity table's rule (:func:`corrected_validity`).
+
+    Out-of-fold scores on the training rows; the final model's scores on the other applicants (they enter only
+    the finalists' moments of a two-stage correction, never a correlation with the criterion); NaN for
+    selected candidates with the criterion outside the training rows (as in the baseline's cross-validation).
+    """
+    idx = inputs.ai_score.index
+    x = pd.Series(np.nan, index=idx, dtype=float)
+    rest = idx[~idx.isin(train_ids) & idx.isin(frame.index)]
+    if len(rest):
+        x[rest] = final.decision_function(frame.loc[rest])
+    x[(inputs.selected & inputs.criterion_values.notna()).reindex(idx).to_numpy()] = np.nan
+    x[train_ids] = oof
+    return float(corrected_validity(inputs, x.to_numpy())[0])
+
+
 def _by_group(inputs: ReviewInputs, ids: pd.Index, y: np.ndarray, model_oof: np.ndarray, base: np.ndarray,
               binary: bool, min_n: int = 20) -> pd.DataFrame:
     rows = []
@@ -1470,12 +1469,57 @@ def _by_group(inputs: ReviewInputs, ids: pd.Index, y: np.ndarray, model_oof: np.
                 continue
             both = binary and 0 < y[m].sum() < m.sum()
             rows.append({"attribute": attr, "group": g, "n": int(m.sum()), "criterion_mean": float(y[m].mean()),
-                         "model_auc": float(roc_auc_score(y[m], model_oof[m])) if both else None,
-                         "baseline_auc": float(roc_auc_score(y[m], base[m])) if both else None,
+                         "model_auc": auc(y[m], model_oof[m]) if both else None,
+                         "baseline_auc": auc(y[m], base[m]) if both else None,
                          "model_r": None if binary else pearson(model_oof[m], y[m]).r,
                          "baseline_r": None if binary else pearson(base[m], y[m]).r})
     return pd.DataFrame(rows, columns=["attribute", "group", "n", "criterion_mean", "model_auc", "baseline_auc",
                                        "model_r", "baseline_r"])
+
+
+def _cross_validate(inputs: ReviewInputs, frame: pd.DataFrame, train_ids: pd.Index, y: np.ndarray, template: Any,
+                    binary: bool, folds: int, random_state: Any) -> tuple[dict[str, Any], np.ndarray, Any]:
+    """The model against the profile's baseline on the folds of :func:`cross_validated_validity`.
+
+    Returns the ``cv`` summary, the model's out-of-fold scores and the model refitted on all training rows.
+    """
+    # cross-validation on the folds of cross_validated_validity
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            base_cv = cross_validated_validity(inputs, {"current": inputs.profile.weights}, folds=folds,
+                                               random_state=random_state)
+        except ReviewInputError as exc:
+            raise ExplainError(str(exc)) from exc
+    splitter = (StratifiedKFold(int(folds), shuffle=True, random_state=random_state) if binary
+                else KFold(int(folds), shuffle=True, random_state=random_state))
+    X = frame.loc[train_ids]
+    oof = np.full(len(y), np.nan)
+    per_fold = []
+    for k, (tr, te) in enumerate(splitter.split(np.zeros(len(y)), y if binary else None)):
+        fitted = clone(template).fit(X.iloc[tr], y[tr])
+        oof[te] = fitted.decision_function(X.iloc[te])
+        base_fold = base_cv["weights"]["current"]["per_fold"][k]
+        if base_fold["n"] != len(te):
+            raise RuntimeError("fold mismatch with cross_validated_validity")  # pragma: no cover
+        per_fold.append({"n": int(len(te)),
+                         "model_auc": auc(y[te], oof[te]) if binary else None,
+                         "baseline_auc": base_fold["auc"],
+                         "model_r": pearson(oof[te], y[te]).r, "baseline_r": base_fold["r_observed"]})
+    final = clone(template).fit(X, y)
+    r_model = pearson(oof, y).r
+    r_model_c = _model_corrected(inputs, frame, train_ids, oof, final)
+    bw = base_cv["weights"]["current"]
+    key = "auc" if binary else "r"
+    wins = sum(1 for f in per_fold if (f[f"model_{key}"] or 0) > (f[f"baseline_{key}"] or 0))
+    cv = {"baseline_auc": bw["auc"], "model_auc": auc(y, oof) if binary else None,
+          "baseline_auc_fold_mean": float(np.mean([f["baseline_auc"] for f in per_fold])) if binary else None,
+          "model_auc_fold_mean": float(np.mean([f["model_auc"] for f in per_fold])) if binary else None,
+          "baseline_r_observed": bw["r_observed"], "model_r_observed": r_model,
+          "baseline_r_corrected": bw["r_corrected"], "model_r_corrected": r_model_c,
+          "model_wins": wins, "n": int(len(y)), "folds": int(folds), "per_fold": per_fold,
+          "same_folds_as": "workbench.review.weights.cross_validated_validity", "caveat": RESTRICTION}
+    return cv, oof, final
 
 
 def explain_dataset(
@@ -1580,54 +1624,16 @@ def explain_dataset(
                 f"proxy of {r.attribute}: alone it separates {r.attribute}={r.group} from the others with AUC "
                 f"{r.strength:.2f} (>= {proxy_threshold:.2f}); excluded by default")})
     template = clone(template).set_params(drop=tuple(sorted(drop)))
-    # cross-validation on the folds of cross_validated_validity
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            base_cv = cross_validated_validity(inputs, {"current": inputs.profile.weights}, folds=folds,
-                                               random_state=random_state)
-        except ReviewInputError as exc:
-            raise ExplainError(str(exc)) from exc
-    splitter = (StratifiedKFold(int(folds), shuffle=True, random_state=random_state) if binary
-                else KFold(int(folds), shuffle=True, random_state=random_state))
+    cv, oof, final = _cross_validate(inputs, frame, train_ids, y, template, binary, folds, random_state)
     X = frame.loc[train_ids]
-    oof = np.full(len(y), np.nan)
-    per_fold = []
-    base_total = (inputs.dimensions.loc[train_ids].to_numpy(dtype=float)
-                  @ np.array([inputs.profile.weights[d] for d in inputs.dimensions.columns]))
-    for k, (tr, te) in enumerate(splitter.split(np.zeros(len(y)), y if binary else None)):
-        fitted = clone(template).fit(X.iloc[tr], y[tr])
-        oof[te] = fitted.decision_function(X.iloc[te])
-        base_fold = base_cv["weights"]["current"]["per_fold"][k]
-        if base_fold["n"] != len(te):
-            raise RuntimeError("fold mismatch with cross_validated_validity")  # pragma: no cover
-        per_fold.append({"n": int(len(te)),
-                         "model_auc": float(roc_auc_score(y[te], oof[te])) if binary else None,
-                         "baseline_auc": base_fold["auc"],
-                         "model_r": pearson(oof[te], y[te]).r, "baseline_r": base_fold["r_observed"]})
-    z_all = inputs.ai_score.to_numpy(dtype=float)
-    z = inputs.ai_score[train_ids].to_numpy(dtype=float)
-    u = float(np.std(z, ddof=1) / np.nanstd(z_all, ddof=1))
-    r_model = pearson(oof, y).r
-    r_model_c = float(correct_case_iii(r_model, pearson(oof, z).r, pearson(z, y).r, u))
-    bw = base_cv["weights"]["current"]
-    key = "auc" if binary else "r"
-    wins = sum(1 for f in per_fold if (f[f"model_{key}"] or 0) > (f[f"baseline_{key}"] or 0))
-    cv = {"baseline_auc": bw["auc"], "model_auc": float(roc_auc_score(y, oof)) if binary else None,
-          "baseline_auc_fold_mean": float(np.mean([f["baseline_auc"] for f in per_fold])) if binary else None,
-          "model_auc_fold_mean": float(np.mean([f["model_auc"] for f in per_fold])) if binary else None,
-          "baseline_r_observed": bw["r_observed"], "model_r_observed": r_model,
-          "baseline_r_corrected": bw["r_corrected"], "model_r_corrected": r_model_c,
-          "model_wins": wins, "n": int(len(y)), "folds": int(folds), "per_fold": per_fold,
-          "same_folds_as": "workbench.review.weights.cross_validated_validity", "caveat": RESTRICTION}
-    final = clone(template).fit(X, y)
+    base_total = baseline_total(inputs, train_ids)
     shap_train = final.shap_values(X)
     by_group = _by_group(inputs, train_ids, y, oof, base_total, binary)
     if feats.no_answers:
         notes.append(f"{len(feats.no_answers)} applicant(s) have no answers and were left out (e.g. "
                      f"{feats.no_answers[0]})")
     try:
-        from workbench.report.html import dataset_sha256
+        from workbench.data.provenance import dataset_sha256
 
         digest = dataset_sha256(dataset if not isinstance(dataset, (str, Path)) and hasattr(dataset, "table")
                                 else tables)

@@ -55,8 +55,9 @@ from scipy import stats
 from workbench.data.groups import (
     AGE_BANDS,
     AGE_BANDS_FINE,
-    DECISIONS,
     ATTRIBUTES,
+    AUDIT_ATTRIBUTES,
+    DECISIONS,
     INTERSECTION,
     UNKNOWN,
     GroupError,
@@ -963,8 +964,81 @@ def _where_from(tables: Mapping[str, pd.DataFrame], pool: _Pool, attributes: lis
     return gap, dif, notes
 
 
+def _encoded_attributes(pool: Any, attributes: Sequence[str], mask: np.ndarray, decision: str,
+                        skip_invalid: bool, notes: list[str]) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Group codes of every attribute that can be audited; the others raise, or (``skip_invalid``) are noted."""
+    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for attribute in attributes:
+        try:
+            codes, labels = _encode(pool.groups, attribute)
+            known = codes[mask]
+            if (known < 0).all():
+                raise AuditError(f"attribute {attribute!r}: every candidate is unknown ({int(mask.sum())} with a "
+                                 f"{decision} decision): nothing to compare")
+            present = np.flatnonzero(np.bincount(known[known >= 0], minlength=1))
+            if present.size < 2:
+                raise AuditError(f"attribute {attribute!r} has a single known group ({labels[present[0]]!r}): "
+                                 "impact ratios need at least two groups")
+        except AuditError as err:
+            if not skip_invalid:
+                raise
+            notes.append(f"skipped: {err}")
+            continue
+        encoded[attribute] = (codes, labels)
+    if not encoded:
+        raise AuditError("no attribute could be audited: " + "; ".join(notes))
+    return encoded
+
+
+def _attribute_tables(pool: Any, codes: np.ndarray, labels: list[str], specs: dict[str, tuple[np.ndarray, np.ndarray]],
+                      settings: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """All tables of one attribute (``specs``: name -> (in scope, selected)), with one MetricFrame for their rates."""
+    J = len(pool.jobs)
+    cnts = {k: _counts(pool.job, codes, yy, m, J, len(labels)) for k, (m, yy) in specs.items()}
+    tots = {k: c.sum(axis=0) for k, c in cnts.items()}
+    rates = _rates(pd.concat([_cells(k, labels, t[:-1].sum(axis=1), t[:-1, 1]) for k, t in tots.items()],
+                             ignore_index=True))
+    return {k: (_table(labels, t[:-1].sum(axis=1), t[:-1, 1], int(t[-1].sum()), int(t[-1, 1]), **settings,
+                       rates=rates.xs(k, level="table") if k in rates.index.get_level_values("table")
+                       else None), cnts[k]) for k, t in tots.items()}
+
+
+def _cmh_rows(attribute: str, rows: pd.DataFrame, reference: str, labels: list[str], cnt: np.ndarray,
+              jobs: Sequence[str]) -> list[dict[str, Any]]:
+    """CMH of each rated group against the reference across jobs, Holm-adjusted within the attribute."""
+    ref = labels.index(reference)
+    focal = [g for g in rows.index if g != UNKNOWN and not rows.loc[g, "reference"]
+             and not rows.loc[g, "excluded_small"]]
+    out = []
+    for g in focal:
+        gi = labels.index(g)
+        strata = np.stack([[[cnt[j, gi, 1], cnt[j, gi, 0]], [cnt[j, ref, 1], cnt[j, ref, 0]]]
+                           for j in range(len(jobs))])
+        out.append({"attribute": attribute, "group": g, "reference": reference, "jobs": jobs, **cmh_test(strata)})
+    for row, pa in zip(out, holm([r["p_value"] for r in out])):
+        row["p_adjusted"] = pa
+    return out
+
+
+def _method_notes(n_scored: int, median: float, n_jobs: int, min_share: float) -> list[str]:
+    """The notes that say how the audit's tables were computed."""
+    notes = []
+    if n_scored:
+        notes.append(f"scoring rate = share of applicants with ai_score above the median of all {n_scored}"
+                     f" applicants in scope ({median:.3f})" + (f"; {n_jobs} jobs pooled, pass job_id for per-job "
+                                                               "medians" if n_jobs > 1 else ""))
+    notes.append(f"Unknown groups are counted and reported but left out of impact ratios; known categories under "
+                 f"{min_share:.0%} are listed and left out of ratios (6 RCNY 5-301(d)); Holm adjustment per table; "
+                 "z = pooled two-proportion test against the top group, Fisher's exact test where an expected "
+                 "cell count is under 5; CI = Katz log interval of the impact ratio")
+    if n_jobs >= 2:
+        notes.append("CMH: Cochran-Mantel-Haenszel test (continuity-corrected) of each group against the reference "
+                     "across jobs, with Mantel-Haenszel common risk ratio; Holm-adjusted per attribute")
+    return notes
+
+
 def audit(dataset: Any, decision: str = "ai_passed",
-          by: Sequence[str] = ("gender", "race_ethnicity", "age_band", "education"), *, job_id: str | None = None,
+          by: Sequence[str] = AUDIT_ATTRIBUTES, *, job_id: str | None = None,
           population: str = "stage", intersections: bool = True, fine_age: bool = True,
           min_share: float = MIN_SHARE, alpha: float = 0.05, level: float = 0.95, where_from: bool = True,
           min_effect: float = 0.2, mitigation: bool = False, skip_invalid: bool = False) -> AuditResult:
@@ -1037,39 +1111,8 @@ def audit(dataset: Any, decision: str = "ai_passed",
         notes.append(f"{decision}: {RESTRICTED}")
     attributes = _attributes(by, pool.groups, intersections, fine_age)
     J = len(pool.jobs)
-    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
-    for attribute in attributes:
-        try:
-            codes, labels = _encode(pool.groups, attribute)
-            known = codes[mask]
-            if (known < 0).all():
-                raise AuditError(f"attribute {attribute!r}: every candidate is unknown ({int(mask.sum())} with a "
-                                 f"{decision} decision): nothing to compare")
-            present = np.flatnonzero(np.bincount(known[known >= 0], minlength=1))
-            if present.size < 2:
-                raise AuditError(f"attribute {attribute!r} has a single known group ({labels[present[0]]!r}): "
-                                 "impact ratios need at least two groups")
-        except AuditError as err:
-            if not skip_invalid:
-                raise
-            notes.append(f"skipped: {err}")
-            continue
-        encoded[attribute] = (codes, labels)
-    if not encoded:
-        raise AuditError("no attribute could be audited: " + "; ".join(notes))
-
-    def tables_for(codes: np.ndarray, labels: list[str], specs: dict[str, tuple[np.ndarray, np.ndarray]]
-                   ) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-        """All tables of one attribute, with one MetricFrame for their rates."""
-        cnts = {k: _counts(pool.job, codes, yy, m, J, len(labels)) for k, (m, yy) in specs.items()}
-        tots = {k: c.sum(axis=0) for k, c in cnts.items()}
-        rates = _rates(pd.concat([_cells(k, labels, t[:-1].sum(axis=1), t[:-1, 1]) for k, t in tots.items()],
-                                 ignore_index=True))
-        return {k: (_table(labels, t[:-1].sum(axis=1), t[:-1, 1], int(t[-1].sum()), int(t[-1, 1]),
-                           min_share=min_share, alpha=alpha, level=level,
-                           rates=rates.xs(k, level="table") if k in rates.index.get_level_values("table")
-                           else None), cnts[k]) for k, t in tots.items()}
-
+    encoded = _encoded_attributes(pool, attributes, mask, decision, skip_invalid, notes)
+    settings = {"min_share": min_share, "alpha": alpha, "level": level}
     main, scoring, unknown, cmh_rows, stage_rows = [], [], {}, [], []
     score = pool.ai_score
     has_score = np.isfinite(score)
@@ -1082,7 +1125,7 @@ def audit(dataset: Any, decision: str = "ai_passed",
         for stage, (m, yy, _) in stages.items():
             if m.any() and yy[m].any() and (np.bincount(codes[m & (codes >= 0)], minlength=1) > 0).sum() >= 2:
                 specs[stage] = (m, yy)
-        built = tables_for(codes, labels, specs)
+        built = _attribute_tables(pool, codes, labels, specs, settings)
         rows, cnt = built["main"]
         t = AuditTable(attribute, rows)
         main.append(t)
@@ -1101,32 +1144,8 @@ def audit(dataset: Any, decision: str = "ai_passed",
                                         ("n", "selected", "rate", "impact_ratio", "four_fifths", "p_adjusted",
                                          "excluded_small")}} for g in srows.index]})
         if J >= 2 and t.reference is not None:
-            ref = labels.index(t.reference)
-            focal = [g for g in rows.index if g != UNKNOWN and not rows.loc[g, "reference"]
-                     and not rows.loc[g, "excluded_small"]]
-            ps = []
-            for g in focal:
-                gi = labels.index(g)
-                strata = np.stack([[[cnt[j, gi, 1], cnt[j, gi, 0]], [cnt[j, ref, 1], cnt[j, ref, 0]]]
-                                   for j in range(J)])
-                r = cmh_test(strata)
-                ps.append(r["p_value"])
-                cmh_rows.append({"attribute": attribute, "group": g, "reference": t.reference,
-                                 "jobs": pool.jobs, **r})
-            adj = holm(ps)
-            for row, pa in zip(cmh_rows[len(cmh_rows) - len(focal):], adj):
-                row["p_adjusted"] = pa
-    if has_score.any():
-        notes.append(f"scoring rate = share of applicants with ai_score above the median of all {int(has_score.sum())}"
-                     f" applicants in scope ({median:.3f})" + (f"; {J} jobs pooled, pass job_id for per-job medians"
-                                                               if J > 1 else ""))
-    notes.append(f"Unknown groups are counted and reported but left out of impact ratios; known categories under "
-                 f"{min_share:.0%} are listed and left out of ratios (6 RCNY 5-301(d)); Holm adjustment per table; "
-                 "z = pooled two-proportion test against the top group, Fisher's exact test where an expected "
-                 "cell count is under 5; CI = Katz log interval of the impact ratio")
-    if J >= 2:
-        notes.append("CMH: Cochran-Mantel-Haenszel test (continuity-corrected) of each group against the reference "
-                     "across jobs, with Mantel-Haenszel common risk ratio; Holm-adjusted per attribute")
+            cmh_rows += _cmh_rows(attribute, rows, t.reference, labels, cnt, pool.jobs)
+    notes += _method_notes(int(has_score.sum()), median, J, min_share)
     gaps, dif = pd.DataFrame(), pd.DataFrame()
     if where_from:
         refs = {t.attribute: t.reference for t in main}

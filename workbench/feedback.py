@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 
 from workbench.nlp import detect_language, get_pipeline, load_patterns
 from workbench.profile import keyword_pattern
+from workbench.data.profiles import as_profile
 from workbench.records import AnswerAnalysis, Hint, JobProfile, KeywordHit, Quantity, StarPart
 
 __all__ = ["MAX_CHARS", "HINTS", "AnswerAnalysis", "IncrementalAnalyzer", "analyze", "feedback_command",
@@ -335,18 +336,6 @@ def _decide(sentences: list[str], infos: list[SentenceInfo], lang: str) -> tuple
 # --------------------------------------------------------------------------------------------------------
 # keywords, questions, profiles
 
-def _as_profile(profile: Any) -> JobProfile | None:
-    if profile is None or isinstance(profile, JobProfile):
-        return profile
-    from workbench.profile import load_profile
-
-    path = Path(profile)
-    if not path.suffix:
-        demo = Path(__file__).resolve().parents[1] / "datasets" / "demo" / "profiles" / f"{profile}.yaml"
-        path = demo if demo.is_file() else path
-    return load_profile(path)
-
-
 def _question_dimension(question: Any, profile: JobProfile | None) -> str:
     if question is None:
         return ""
@@ -512,7 +501,7 @@ def analyze(text: str, question: Any = None, profile: Any = None, lang: str = "a
     """
     t0 = time.perf_counter()
     text, lang, notices = _prepare(text, lang)
-    prof = _as_profile(profile)
+    prof = as_profile(profile)
     dimension = _question_dimension(question, prof)
     analysed = _cut(text, lang, notices)
     spans = split_sentences(analysed, lang)
@@ -540,7 +529,7 @@ class IncrementalAnalyzer:
     """
 
     def __init__(self, question: Any = None, profile: Any = None, lang: str = "auto", cache_size: int = 2048) -> None:
-        self.profile = _as_profile(profile)
+        self.profile = as_profile(profile)
         self.question = question
         self.dimension = _question_dimension(question, self.profile)
         self.lang = lang
@@ -643,7 +632,7 @@ def feedback_command(text: str | None = None, file: str | Path | None = None, co
     """
     if (text is None) == (file is None):
         raise ValueError("give exactly one of text or file")
-    prof = _as_profile(profile)
+    prof = as_profile(profile)
     if text is not None:
         return analyze(text, question, prof, lang).to_dict()
     out = []

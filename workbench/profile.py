@@ -1,140 +1,44 @@
 """Job profiles: YAML I/O with validation, resume matching, and proposals derived from history.
 
-- :func:`load_profile` / :func:`save_profile` / :func:`profile_from_dict`: the contract's profile YAML;
-- :func:`match_resume` (also ``JobProfile.match``): per dimension, which keyword is on which resume line;
+- :func:`load_profile` / :func:`save_profile` / :func:`profile_from_dict`: the contract's profile YAML
+  (implemented in :mod:`workbench.data.profiles`, re-exported here);
+- :func:`match_resume`: per dimension, which keyword is on which resume line;
 - :func:`derive_profile`: weights (via :mod:`workbench.review.weights`) and keywords (:func:`log_odds_dirichlet`)
   from past hires, as a :class:`ProfileProposal` that only :func:`accept` writes, to a new file.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> text = '''
-... job_id: pm
-... version: v1
-... threshold: 3.2
-... dimensions:
-...   - {name: product_sense, weight: 0.5, keywords: {en: [roadmap]}}
-...   - {name: execution, weight: 0.5}
-... '''
->>> p = profile_from_dict(__import__("yaml").safe_load(text))
->>> p.weights
-{'product_sense': 0.5, 'execution': 0.5}
->>> path = pathlib.Path(tempfile.mkdtemp()) / "pm.yaml"
->>> save_profile(p, path); load_profile(path) == p
-True
+>>> from workbench.data.provenance import demo_path
+>>> p = load_profile(demo_path() / "profiles" / "product_manager.yaml")
+>>> p.job_id, round(sum(p.weights.values()), 6)
+('product_manager', 1.0)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from workbench.nlp.language import CJK, has_cjk
 from workbench.records import Dimension, Job, JobProfile, ProfileError, Resume
 
-_TOP_KEYS = {"job_id", "version", "threshold", "dimensions", "title", "language"}
-_DIM_KEYS = {"name", "weight", "keywords", "description"}
-
-
-def profile_from_dict(data: Mapping[str, Any], *, source: str = "profile") -> JobProfile:
-    """Build a validated :class:`JobProfile` from parsed YAML; errors name ``source`` and the field."""
-    if not isinstance(data, Mapping):
-        raise ProfileError(f"{source}: expected a mapping at the top level")
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise ProfileError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
-    for key in ("job_id", "version", "threshold", "dimensions"):
-        if key not in data:
-            raise ProfileError(f"{source}: missing required key {key!r}")
-    raw_dims = data["dimensions"]
-    if not isinstance(raw_dims, list):
-        raise ProfileError(f"{source}: dimensions must be a list")
-    dims = []
-    for i, raw in enumerate(raw_dims):
-        if not isinstance(raw, Mapping) or "name" not in raw or "weight" not in raw:
-            raise ProfileError(f"{source}: dimensions[{i}] needs at least name and weight")
-        extra = set(raw) - _DIM_KEYS
-        if extra:
-            raise ProfileError(f"{source}: dimensions[{i}] has unknown key(s) {', '.join(sorted(extra))}")
-        try:
-            dims.append(
-                Dimension(
-                    name=raw["name"],
-                    weight=raw["weight"],
-                    keywords=raw.get("keywords") or {},
-                    description=str(raw.get("description") or "").strip(),
-                )
-            )
-        except ProfileError as exc:
-            raise ProfileError(f"{source}: dimensions[{i}]: {exc}") from None
-    try:
-        return JobProfile(
-            job_id=data["job_id"],
-            version=data["version"],
-            threshold=data["threshold"],
-            dimensions=tuple(dims),
-            title=str(data.get("title") or ""),
-            language=str(data.get("language") or "en"),
-        )
-    except ProfileError as exc:
-        raise ProfileError(f"{source}: {exc}") from None
-
-
-def profile_to_dict(profile: JobProfile) -> dict[str, Any]:
-    """The YAML-ready mapping of a profile (inverse of :func:`profile_from_dict`)."""
-    out: dict[str, Any] = {"job_id": profile.job_id, "version": profile.version}
-    if profile.title:
-        out["title"] = profile.title
-    out["language"] = profile.language
-    out["threshold"] = profile.threshold
-    out["dimensions"] = [
-        {
-            "name": d.name,
-            "weight": d.weight,
-            "keywords": {lang: list(words) for lang, words in d.keywords.items()},
-            **({"description": d.description} if d.description else {}),
-        }
-        for d in profile.dimensions
-    ]
-    return out
-
-
-def load_profile(path: str | Path) -> JobProfile:
-    """Read and validate a profile YAML file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
-    return profile_from_dict(data, source=str(path))
-
-
-def save_profile(profile: JobProfile, path: str | Path) -> None:
-    """Write a profile as UTF-8 YAML (Chinese kept readable)."""
-    Path(path).write_text(
-        yaml.safe_dump(profile_to_dict(profile), allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-
-
-def load_profiles(folder: str | Path) -> dict[str, JobProfile]:
-    """All ``*.yaml`` profiles of a folder, by job_id; the file stem must equal the job_id."""
-    profiles: dict[str, JobProfile] = {}
-    for path in sorted(Path(folder).glob("*.y*ml")):
-        prof = load_profile(path)
-        if prof.job_id != path.stem:
-            raise ProfileError(f"{path}: job_id {prof.job_id!r} does not match the file name")
-        profiles[prof.job_id] = prof
-    return profiles
+from workbench.data.profiles import (  # noqa: F401  (re-exported: the profile API in one place)
+    load_profile,
+    load_profiles,
+    profile_from_dict,
+    profile_to_dict,
+    save_profile,
+)
 
 
 # ============================================================================================ matching
 #
-# ``match_resume`` lives here (not in questions.py) so that ``JobProfile.match`` and the question planner can
-# share it without an import cycle: profile.py imports records only (the review module lazily).
+# ``match_resume`` lives here (not in questions.py) so that scoring and the question planner share it.
 
 _EN_WORD_START = r"(?<![A-Za-z0-9])"
 
@@ -265,7 +169,7 @@ def keyword_pattern(keyword: str, language: str) -> re.Pattern[str]:
     >>> bool(keyword_pattern("data", "en").search("metadata"))
     False
     """
-    if language == "zh" or _CJK.search(keyword):
+    if language == "zh" or has_cjk(keyword):
         return re.compile(re.escape(keyword))
     return re.compile(_EN_WORD_START + re.escape(keyword), re.IGNORECASE)
 
@@ -327,7 +231,6 @@ def match_resume(profile: JobProfile, resume: Resume, *, languages: tuple[str, .
 
 # ====================================================================================== tokens, log-odds
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*%?")
 NUMBER_TOKEN = "<num>"
 ZH_STOP_WORDS = frozenset(
@@ -353,8 +256,8 @@ def _jieba():
 
 
 def term_language(term: str) -> str:
-    """``zh`` for a term with a CJK character, else ``en``."""
-    return "zh" if _CJK.search(term) else "en"
+    """``zh`` for a term with a CJK character (:func:`workbench.nlp.language.has_cjk`), else ``en``."""
+    return "zh" if has_cjk(term) else "en"
 
 
 def tokenize(text: str) -> list[str]:
@@ -376,7 +279,7 @@ def tokenize(text: str) -> list[str]:
     out: list[str] = []
     for m in _TOKEN.finditer(text):
         tok = m.group()
-        if _CJK.match(tok):
+        if CJK.match(tok):
             out.extend(w for w in _jieba().lcut(tok) if len(w) > 1 and w not in ZH_STOP_WORDS)
         elif tok[0].isdigit():
             out.append(NUMBER_TOKEN)
@@ -681,6 +584,92 @@ def _log_odds_by_language(tokens_a, tokens_b, prior_weight: float, min_total: in
     return frames
 
 
+def _top_performers(outcomes: Any, cands: Any, job_id: str, top_quantile: float) -> tuple[set, str]:
+    """The hires at or above the ``top_quantile`` of performance (all hires before any rating), and in words."""
+    import pandas as pd
+
+    hires = outcomes[outcomes["candidate_id"].isin(cands["candidate_id"])
+                     & outcomes["hired"].astype("boolean").fillna(False).astype(bool)]
+    if hires.empty:
+        raise DerivationError(f"{job_id}: no hired candidate in outcomes, so there are no top performers to learn "
+                              "keywords from")
+    perf = pd.to_numeric(hires["performance"], errors="coerce")
+    if not perf.notna().any():
+        return set(hires["candidate_id"]), "hired (no performance ratings yet)"
+    cut = float(perf.quantile(top_quantile))
+    return (set(hires.loc[perf >= cut, "candidate_id"]),
+            f"hired with performance >= {cut:g} (quantile {top_quantile:g} of {int(perf.notna().sum())} rated hires)")
+
+
+def _answer_keyword_tables(ans: Any, dimensions: Sequence[str], prior_weight: float, min_total: int) -> list:
+    """Log-odds tables of the answers: top performers vs the rest (overall and per dimension), and each
+    dimension's answers vs the other dimensions' (specificity)."""
+    frames = []
+
+    def add(tables, source: str, dim: str) -> None:
+        for table in tables:
+            table.insert(0, "dimension", dim)
+            table.insert(0, "source", source)
+            frames.append(table)
+
+    for dim, group in [("*", ans), *((d, ans[ans["dimension"] == d]) for d in dimensions)]:
+        add(_log_odds_by_language(group.loc[group["top"], "tokens"], group.loc[~group["top"], "tokens"],
+                                  prior_weight, min_total), "answers", dim)
+        if dim != "*":
+            inside = ans["dimension"] == dim
+            add(_log_odds_by_language(ans.loc[inside, "tokens"], ans.loc[~inside, "tokens"], prior_weight,
+                                      min_total), "dimension_specificity", dim)
+    return frames
+
+
+def _keywords_to_add(keywords: Any, current: JobProfile, z_min: float, min_count: int,
+                     max_new: int) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Significant, frequent, specific terms not yet covered, each in its best dimension."""
+    import pandas as pd
+
+    per_dim = keywords[(keywords["source"] == "answers") & (keywords["dimension"] != "*")]
+    spec = keywords[keywords["source"] == "dimension_specificity"].set_index(["dimension", "language", "term"])["z"]
+    z_spec = spec.reindex(pd.MultiIndex.from_frame(per_dim[["dimension", "language", "term"]])).to_numpy()
+    cand = per_dim[(per_dim["z"] >= z_min) & (z_spec >= z_min) & (per_dim["count_a"] >= min_count)
+                   & (per_dim["term"] != NUMBER_TOKEN)]
+    cand = cand.sort_values("z", ascending=False).drop_duplicates(["language", "term"])
+    current_kw = {d.name: d.keywords for d in current.dimensions}
+    added: dict[str, dict[str, tuple[str, ...]]] = {}
+    for (dim, lang), rows in cand.groupby(["dimension", "language"], sort=False):
+        terms = [t for t in rows["term"] if not _covered(t, current_kw[dim].get(lang, ()))][:max_new]
+        if terms:
+            added.setdefault(dim, {})[lang] = tuple(terms)
+    return added
+
+
+def _keywords_used_less(keywords: Any, current: JobProfile, z_min: float) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Current keywords that top performers use significantly less (shown, never removed automatically)."""
+    overall = keywords[(keywords["source"] == "answers") & (keywords["dimension"] == "*")]
+    flagged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for d in current.dimensions:
+        for lang, kws in d.keywords.items():
+            low = overall[(overall["language"] == lang) & (overall["z"] <= -z_min)]
+            hit = tuple(kw for kw in kws if any(_covered(t, (kw,)) for t in low["term"]))
+            if hit:
+                flagged.setdefault(d.name, {})[lang] = hit
+    return flagged
+
+
+def _derivation_caveats(review_caveats: Sequence[str], n_terms: int, z_min: float, min_count: int, skipped: int,
+                        n_top_resumes: int) -> list[str]:
+    caveats = [*review_caveats,
+               f"Keyword z-scores screen {n_terms} term comparisons without a multiplicity correction; "
+               f"terms were added at z >= {z_min:g} with at least {min_count} uses by top performers.",
+               "Top performers are hires, who passed the AI interview and the final round: their words reflect "
+               "what the current process selected as well as what predicts performance."]
+    if skipped:
+        caveats.append(f"{skipped} resume file(s) were not .txt and were left out; pass parsed resumes via "
+                       "resumes= to include them.")
+    if n_top_resumes < 10:
+        caveats.append(f"only {n_top_resumes} top performers have a resume text: resume keywords are unreliable.")
+    return caveats
+
+
 def derive_profile(
     dataset: Any,
     job_id: str,
@@ -791,20 +780,7 @@ def derive_profile(
     # ---- top performers vs the rest
     cands = tables["candidates"]
     cands = cands[cands["job_id"] == job_id]
-    outcomes = tables["outcomes"]
-    hires = outcomes[outcomes["candidate_id"].isin(cands["candidate_id"])
-                     & outcomes["hired"].astype("boolean").fillna(False).astype(bool)]
-    if hires.empty:
-        raise DerivationError(f"{job_id}: no hired candidate in outcomes, so there are no top performers to learn "
-                              "keywords from")
-    perf = pd.to_numeric(hires["performance"], errors="coerce")
-    if perf.notna().any():
-        cut = float(perf.quantile(top_quantile))
-        top = set(hires.loc[perf >= cut, "candidate_id"])
-        definition = f"hired with performance >= {cut:g} (quantile {top_quantile:g} of {int(perf.notna().sum())} rated hires)"
-    else:
-        top = set(hires["candidate_id"])
-        definition = "hired (no performance ratings yet)"
+    top, definition = _top_performers(tables["outcomes"], cands, job_id, top_quantile)
 
     # ---- answers: per dimension and overall
     bank = tables["questions"]
@@ -816,20 +792,7 @@ def derive_profile(
         raise DerivationError(f"{job_id}: no answer texts for questions of kind {', '.join(kinds)}")
     ans = ans.assign(tokens=[tokenize(str(t)) for t in ans["answer_text"]],
                      top=ans["candidate_id"].isin(top).to_numpy())
-    frames = []
-    for dim, group in [("*", ans), *((d, ans[ans["dimension"] == d]) for d in current.dimension_names)]:
-        for table in _log_odds_by_language(group.loc[group["top"], "tokens"], group.loc[~group["top"], "tokens"],
-                                           prior_weight, min_total):
-            table.insert(0, "dimension", dim)
-            table.insert(0, "source", "answers")
-            frames.append(table)
-        if dim != "*":  # specificity: this dimension's answers (everyone) vs the other dimensions' answers
-            inside = ans["dimension"] == dim
-            for table in _log_odds_by_language(ans.loc[inside, "tokens"], ans.loc[~inside, "tokens"],
-                                               prior_weight, min_total):
-                table.insert(0, "dimension", dim)
-                table.insert(0, "source", "dimension_specificity")
-                frames.append(table)
+    frames = _answer_keyword_tables(ans, current.dimension_names, prior_weight, min_total)
 
     # ---- resumes (where text is available)
     texts, skipped = _resume_texts(dataset, cands, resumes)
@@ -843,36 +806,13 @@ def derive_profile(
     keywords = pd.concat(frames, ignore_index=True)
 
     # ---- keywords to add: significant, frequent, new, each term in its best dimension
-    per_dim = keywords[(keywords["source"] == "answers") & (keywords["dimension"] != "*")]
-    spec = keywords[keywords["source"] == "dimension_specificity"].set_index(["dimension", "language", "term"])["z"]
-    z_spec = spec.reindex(pd.MultiIndex.from_frame(per_dim[["dimension", "language", "term"]])).to_numpy()
-    cand = per_dim[(per_dim["z"] >= z_min) & (z_spec >= z_min) & (per_dim["count_a"] >= min_count)
-                   & (per_dim["term"] != NUMBER_TOKEN)]
-    cand = cand.sort_values("z", ascending=False).drop_duplicates(["language", "term"])
-    current_kw = {d.name: d.keywords for d in current.dimensions}
-    added: dict[str, dict[str, tuple[str, ...]]] = {}
-    for (dim, lang), rows in cand.groupby(["dimension", "language"], sort=False):
-        terms = [t for t in rows["term"] if not _covered(t, current_kw[dim].get(lang, ()))][:max_new_keywords]
-        if terms:
-            added.setdefault(dim, {})[lang] = tuple(terms)
-
+    added = _keywords_to_add(keywords, current, z_min, min_count, max_new_keywords)
     # ---- current keywords that top performers use LESS (shown, never removed automatically)
-    overall = keywords[(keywords["source"] == "answers") & (keywords["dimension"] == "*")]
-    flagged: dict[str, dict[str, tuple[str, ...]]] = {}
-    for d in current.dimensions:
-        for lang, kws in d.keywords.items():
-            low = overall[(overall["language"] == lang) & (overall["z"] <= -z_min)]
-            hit = tuple(kw for kw in kws if any(_covered(t, (kw,)) for t in low["term"]))
-            if hit:
-                flagged.setdefault(d.name, {})[lang] = hit
+    flagged = _keywords_used_less(keywords, current, z_min)
 
     # ---- the proposed profile
-    if threshold == "matched":
-        new_threshold = round(float(wp.matched_threshold), 2)
-    elif threshold == "current":
-        new_threshold = current.threshold
-    else:
-        new_threshold = float(threshold)
+    new_threshold = (round(float(wp.matched_threshold), 2) if threshold == "matched"
+                     else current.threshold if threshold == "current" else float(threshold))
     dims = tuple(
         Dimension(d.name, new_weights[d.name],
                   {lang: tuple(d.keywords.get(lang, ())) + added.get(d.name, {}).get(lang, ())
@@ -887,15 +827,6 @@ def derive_profile(
               "answers_top": int(ans["top"].sum()), "answers_rest": int((~ans["top"]).sum()),
               "resumes_top": len(res_top), "resumes_rest": len(res_rest), "resumes_skipped": skipped,
               "shrinkage": shrink}
-    caveats = [*wp.caveats,
-               f"Keyword z-scores screen {len(keywords)} term comparisons without a multiplicity correction; "
-               f"terms were added at z >= {z_min:g} with at least {min_count} uses by top performers.",
-               "Top performers are hires, who passed the AI interview and the final round: their words reflect "
-               "what the current process selected as well as what predicts performance."]
-    if skipped:
-        caveats.append(f"{skipped} resume file(s) were not .txt and were left out; pass parsed resumes via "
-                       "resumes= to include them.")
-    if len(res_top) < 10:
-        caveats.append(f"only {len(res_top)} top performers have a resume text: resume keywords are unreliable.")
+    caveats = _derivation_caveats(wp.caveats, len(keywords), z_min, min_count, skipped, len(res_top))
     return ProfileProposal(job_id, criterion, current, proposed, weights, wp.cv, keywords,
                            {d: dict(v) for d, v in added.items()}, groups, wp, tuple(caveats), flagged)

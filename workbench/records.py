@@ -135,12 +135,6 @@ class JobProfile:
         """Dimension names in profile order."""
         return tuple(d.name for d in self.dimensions)
 
-    def match(self, resume: Resume, **kwargs):
-        """Evidence per dimension in a resume and a coverage score: :func:`workbench.profile.match_resume`."""
-        from workbench.profile import match_resume  # lazy: profile.py imports this module
-
-        return match_resume(self, resume, **kwargs)
-
 
 @dataclass(frozen=True)
 class Education:

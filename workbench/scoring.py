@@ -40,7 +40,8 @@ import pandas as pd
 import yaml
 
 from workbench.composite import MISSING_DIMENSION_SCORE, candidate_total, passes
-from workbench.feedback import _as_profile, analyze
+from workbench.data.profiles import as_profile
+from workbench.feedback import analyze
 from workbench.records import AnswerAnalysis, JobProfile
 
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubrics"
@@ -117,7 +118,7 @@ def score_answer(answer: str | AnswerAnalysis, question: Any = None, profile: An
     >>> score_answer("I am a hard worker and always do my best.", "pm_q01", profile="product_manager").score
     1.0
     """
-    prof = _as_profile(profile)
+    prof = as_profile(profile)
     if rubric is None and prof is not None:
         try:
             rubric = load_rubric(prof.job_id)
@@ -244,7 +245,7 @@ def score_candidate(answers: Mapping[str, str | float | AnswerScore], profile: A
     :func:`workbench.composite.candidate_total` and :func:`workbench.composite.passes`, as everywhere.
     ``decision`` is ``review`` when the total falls in ``band``, else ``pass``/``fail``.
 
-    >>> prof = _as_profile("product_manager")
+    >>> prof = as_profile("product_manager")
     >>> s = score_candidate({"pm_q01": 4, "pm_q03": 3, "pm_q05": 4, "pm_q07": 2}, prof)
     >>> s.total, s.passed, s.decision
     (3.4, True, 'pass')
@@ -252,7 +253,7 @@ def score_candidate(answers: Mapping[str, str | float | AnswerScore], profile: A
     ...                 band=BorderlineBand(prof.threshold, 0.2)).decision
     'review'
     """
-    prof = _as_profile(profile)
+    prof = as_profile(profile)
     rubric = rubric or load_rubric(prof.job_id)
     scored: list[AnswerScore] = []
     for qid, ans in answers.items():

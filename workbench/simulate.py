@@ -96,9 +96,10 @@ from scipy import integrate, optimize, stats
 
 from workbench import _simtext, composite
 from workbench.data.schema import EDUCATION_LEVELS, GENDERS, RACE_ETHNICITY, TABLES
-from workbench.profile import save_profile
+from workbench.data.profiles import save_profile
 from workbench.records import Dimension, JobProfile
 from workbench.jsonable import json_ready
+from workbench.metrics import pearson_r
 
 __all__ = [
     "Bias",
@@ -858,6 +859,26 @@ def _star_truth(rng: np.random.Generator, eta: np.ndarray, config: SimulationCon
     return parts, quant
 
 
+def _texts_and_seconds(job: JobSpec, config: SimulationConfig, n: int, di: np.ndarray, parts: np.ndarray,
+                       quant: np.ndarray, r_text: np.random.Generator, progress) -> tuple[list | None, np.ndarray]:
+    """Answer texts (when ``config.answer_texts``) and answer durations, drawn from ``r_text`` in that order."""
+    D, Q = len(job.dimensions), len(job.questions)
+    texts = None
+    if config.answer_texts:
+        topics = [d.topics for d in job.dimensions] + [job.general_topics]
+        topic_row = np.where(np.array([q.kind == "general" for q in job.questions]), D, di)
+        topic_row = np.broadcast_to(topic_row, (n, Q)).ravel()
+        texts = []
+        chunk = 200_000
+        for s in progress(range(0, n * Q, chunk), desc=f"texts {job.job_id}", leave=False):
+            sl = slice(s, s + chunk)
+            texts += _simtext.render_answers(job.language, topics, topic_row[sl], parts[sl], quant[sl], r_text)
+    base_sec = np.array([{"behavioral": 110, "situational": 90, "general": 60}[q.kind] for q in job.questions])
+    seconds = np.round(np.clip(np.broadcast_to(base_sec, (n, Q)).ravel() * r_text.lognormal(0, 0.35, n * Q)
+                               + 15 * parts.sum(axis=1), 5, 1800)).astype(np.int64)
+    return texts, seconds
+
+
 def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theory, ss: np.random.SeedSequence,
                   ref_day: np.datetime64, ref_month: int, progress) -> dict[str, Any]:
     r_lat, r_attr, r_career, r_score, r_text, r_crit, r_dec = (np.random.default_rng(s) for s in ss.spawn(7))
@@ -923,20 +944,7 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
     add_r = completes & (kind == 1)
     parts[:, 3] |= add_r
     quant |= (add_r & (r_text.random(len(pr)) < stats.norm.cdf(config.quantified_intercept + config.quantified_slope * eta.ravel()))) | (completes & (kind == 2))
-    if config.answer_texts:
-        topics = [d.topics for d in job.dimensions] + [job.general_topics]
-        topic_row = np.where(np.array([q.kind == "general" for q in job.questions]), D, di)
-        topic_row = np.broadcast_to(topic_row, (n, Q)).ravel()
-        texts = []
-        chunk = 200_000
-        for s in progress(range(0, n * Q, chunk), desc=f"texts {job.job_id}", leave=False):
-            sl = slice(s, s + chunk)
-            texts += _simtext.render_answers(job.language, topics, topic_row[sl], parts[sl], quant[sl], r_text)
-    else:
-        texts = None
-    base_sec = np.array([{"behavioral": 110, "situational": 90, "general": 60}[q.kind] for q in job.questions])
-    seconds = np.round(np.clip(np.broadcast_to(base_sec, (n, Q)).ravel() * r_text.lognormal(0, 0.35, n * Q)
-                               + 15 * parts.sum(axis=1), 5, 1800)).astype(np.int64)
+    texts, seconds = _texts_and_seconds(job, config, n, di, parts, quant, r_text, progress)
     interviewed = applied + r_dec.integers(0, 8, n).astype("timedelta64[D]")
     return {
         "n": n, "theta": theta, "pres": pres, "gender": gender, "education": education, "race": race, "age": age,
@@ -954,10 +962,9 @@ def _no_progress(it, **_: Any):
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float | None:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if len(a) < 3 or a.std() == 0 or b.std() == 0:
-        return None
-    return float(np.corrcoef(a, b)[0, 1])
+    """:func:`workbench.metrics.pearson_r`, None (for JSON) when it is undefined or n < 3."""
+    r = pearson_r(a, b) if len(a) >= 3 else float("nan")
+    return r if np.isfinite(r) else None
 
 
 def simulate(config: SimulationConfig, *, progress: bool = False) -> Simulation:
@@ -1140,6 +1147,24 @@ def _r4(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
+def _bias_truth(job: JobSpec, th: _Theory, r: dict) -> list[dict[str, Any]]:
+    """Per planted bias: its questions, group share, observed and true gaps, and the AI pass rates."""
+    dims, sel = job.dimension_names, r["ai_passed"]
+    biases: list[dict[str, Any]] = []
+    for bias, m in r["bias_masks"]:
+        idxq = bias.targets(job)
+        gap_obs = float(r["score"][m][:, idxq].mean() - r["score"][~m][:, idxq].mean())
+        dims_t = sorted({dims.index(job.questions[i].dimension) for i in idxq})
+        gap_true = float(r["theta"][m][:, dims_t].mean() - r["theta"][~m][:, dims_t].mean())
+        rate_g, rate_o = float(sel[m].mean()), float(sel[~m].mean())
+        biases.append({**dataclasses.asdict(bias), "questions": [job.questions[i].question_id for i in idxq],
+                       "group_share_model": round(th.group_shares[len(biases)], 4), "n_group": int(m.sum()),
+                       "observed_score_gap": round(gap_obs, 4), "true_competence_gap_sd": round(gap_true, 4),
+                       "ai_pass_rate_group": round(rate_g, 4), "ai_pass_rate_others": round(rate_o, 4),
+                       "impact_ratio_vs_others": round(rate_g / rate_o, 4) if rate_o else None})
+    return biases
+
+
 def _truth(config: SimulationConfig, runs: dict[str, dict], theories: dict[str, _Theory], counts: np.ndarray) -> dict[str, Any]:
     jobs = {}
     for job, n in zip(config.jobs, counts):
@@ -1162,25 +1187,14 @@ def _truth(config: SimulationConfig, runs: dict[str, dict], theories: dict[str, 
         b = np.linalg.solve(th.cov[np.ix_(idx, idx)], th.cov[idx, py])
         sd_all = float(r["ai_score"].std())
         u = float(r["ai_score"][sel].std() / sd_all)
-        biases = []
-        for bias, m in r["bias_masks"]:
-            idxq = bias.targets(job)
-            gap_obs = float(r["score"][m][:, idxq].mean() - r["score"][~m][:, idxq].mean())
-            dims_t = sorted({dims.index(job.questions[i].dimension) for i in idxq})
-            gap_true = float(r["theta"][m][:, dims_t].mean() - r["theta"][~m][:, dims_t].mean())
-            rate_g, rate_o = float(sel[m].mean()), float(sel[~m].mean())
-            biases.append({**dataclasses.asdict(bias), "questions": [job.questions[i].question_id for i in idxq],
-                           "group_share_model": round(th.group_shares[len(biases)], 4), "n_group": int(m.sum()),
-                           "observed_score_gap": round(gap_obs, 4), "true_competence_gap_sd": round(gap_true, 4),
-                           "ai_pass_rate_group": round(rate_g, 4), "ai_pass_rate_others": round(rate_o, 4),
-                           "impact_ratio_vs_others": round(rate_g / rate_o, 4) if rate_o else None})
+        biases = _bias_truth(job, th, r)
         pr = r["prompted"]
         jobs[job.job_id] = {
             "title": job.title, "language": job.language, "n_candidates": int(n),
             "profile_version": job.profile_version,
             "threshold": th.threshold, "target_pass_rate": job.target_pass_rate,
             "pass_rate": {"theoretical": round(th.pass_rate, 4), "observed": round(float(sel.mean()), 4),
-                          "score_based_observed": round(float((r["ai_score"] >= th.threshold).mean()), 4)},
+                          "score_based_observed": round(float(composite.passes(r["ai_score"], th.threshold).mean()), 4)},
             "final_cut": th.final_cut,
             "final_pass_rate_among_finalists": {"target": job.final_pass_rate,
                                                 "theoretical": round(th.final_pass_rate_selected, 4),

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import math
-from pathlib import Path
 from typing import Any
+
+from workbench.data.load import load_dataset  # noqa: F401  (re-exported for the apps)
+from workbench.data.provenance import demo_path  # noqa: F401  (re-exported for the apps)
 
 __all__ = ["STYLE", "demo_path", "esc", "fmt_num", "fmt_pct", "load_dataset"]
 
@@ -61,15 +63,3 @@ def fmt_pct(value: Any) -> str:
     return f"{100 * float(value):.1f}%"
 
 
-def demo_path() -> Path:
-    """``datasets/demo`` of the checkout."""
-    return Path(__file__).resolve().parents[2] / "datasets" / "demo"
-
-
-def load_dataset(dataset_or_path: Any = None) -> Any:
-    """A loaded :class:`workbench.data.Dataset`: as given, loaded from a folder, or the demo data (None)."""
-    if dataset_or_path is None or isinstance(dataset_or_path, str | Path):
-        from workbench.data import load
-
-        return load(Path(dataset_or_path) if dataset_or_path is not None else demo_path())
-    return dataset_or_path

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.apps._common import STYLE, esc, fmt_num, fmt_pct, load_dataset
+from workbench.data.groups import AUDIT_ATTRIBUTES
 
 __all__ = ["DECISION_LABELS", "audit_view", "audit_view_html", "build_audit_viewer"]
 
@@ -35,7 +36,6 @@ DECISION_LABELS = {
     "hired": "Hire (hired)",
 }
 VIEWS = {"stakeholder": "Stakeholder (small cells suppressed)", "auditor": "Auditor (all figures)"}
-AUDIT_ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
 
 
 def audit_view(result: Any, attribute: str, view: str = "stakeholder") -> dict[str, Any]:

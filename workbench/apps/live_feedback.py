@@ -24,10 +24,11 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from workbench.data.provenance import demo_path
 from workbench.feedback import IncrementalAnalyzer
 from workbench.records import AnswerAnalysis
 
-DEMO = Path(__file__).resolve().parents[2] / "datasets" / "demo"
+DEMO = demo_path()
 _NAMES = {"S": ("Situation", "情境"), "T": ("Task", "任务"), "A": ("Action", "行动"), "R": ("Result", "结果")}
 _STYLE = """<style>
 .wb-star span{display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;font-family:sans-serif}

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -152,3 +153,18 @@ def load(path: str | Path) -> Dataset:
         path=folder,
         report=checked.report,
     )
+
+
+def load_dataset(dataset_or_path: Any = None) -> Any:
+    """A loaded :class:`Dataset`: as given, loaded from a folder, or the demo data (None).
+
+    Examples
+    --------
+    >>> load_dataset().path.name
+    'demo'
+    """
+    if dataset_or_path is None or isinstance(dataset_or_path, str | Path):
+        from workbench.data.provenance import demo_path
+
+        return load(Path(dataset_or_path) if dataset_or_path is not None else demo_path())
+    return dataset_or_path

@@ -65,7 +65,7 @@ from workbench.data.validate import (
     resume_predicate,
     table_keys,
 )
-from workbench.profile import load_profile, save_profile
+from workbench.data.profiles import load_profile, save_profile
 from workbench.records import JobProfile, ProfileError
 
 QUARANTINE_FILE = "quarantine.csv"

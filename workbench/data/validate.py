@@ -45,7 +45,7 @@ from workbench.data.schema import (
     Condition,
     Table,
 )
-from workbench.profile import load_profile
+from workbench.data.profiles import load_profile
 from workbench.records import JobProfile, ProfileError
 
 QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason", "value", "raw")

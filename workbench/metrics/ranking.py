@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["auc"]
+__all__ = ["auc", "auc_columns"]
 
 
 def auc(y_true: Any, y_score: Any, *, sample_weight: Any = None) -> float | None:
@@ -29,6 +29,8 @@ def auc(y_true: Any, y_score: Any, *, sample_weight: Any = None) -> float | None
     """
     pos = np.asarray(y_true).astype(float) == 1
     x = np.asarray(y_score, dtype=float)
+    if sample_weight is None:
+        return None if pos.all() or not pos.any() else float(auc_columns(x[:, None], pos)[0])
     w = np.ones(x.size) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     w1, w0 = float(w[pos].sum()), float(w[~pos].sum())
     if w1 == 0 or w0 == 0:
@@ -45,3 +47,23 @@ def auc(y_true: Any, y_score: Any, *, sample_weight: Any = None) -> float | None
     # the positives' weighted mid-ranks less their ranks among themselves (w1^2 / 2), over all pos-neg pairs
     s_pos = float((w[pos] * ranks[pos]).sum())
     return float((s_pos - w1 * w1 / 2.0) / (w1 * w0))
+
+
+def auc_columns(M: Any, member: Any) -> np.ndarray:
+    """ROC AUC of every column of ``M`` for the rows in ``member`` against the rest (ties count one half).
+
+    Mid-ranks per column (:func:`scipy.stats.rankdata`), so many columns cost one sort each; both classes
+    must be present.
+
+    Examples
+    --------
+    >>> auc_columns(np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]]), np.array([False, True, True])).tolist()
+    [1.0, 0.0]
+    """
+    from scipy import stats
+
+    member = np.asarray(member, dtype=bool)
+    ranks = stats.rankdata(np.asarray(M, dtype=float), axis=0)
+    n1 = member.sum()
+    n0 = len(member) - n1
+    return (ranks[member].sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)

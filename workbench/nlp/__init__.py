@@ -7,7 +7,8 @@ jieba) with rule components whose patterns live in versioned JSONL files.
 """
 
 from .patterns import PATTERN_DIR, PatternError, PatternSet, available_patterns, load_patterns, parse_patterns
-from .pipeline import LANGS, detect_language, entities, get_pipeline
+from .language import detect_language, text_language
+from .pipeline import LANGS, entities, get_pipeline
 
 __all__ = ["LANGS", "PATTERN_DIR", "PatternError", "PatternSet", "available_patterns", "detect_language", "entities",
-           "get_pipeline", "load_patterns", "parse_patterns"]
+           "get_pipeline", "load_patterns", "parse_patterns", "text_language"]

@@ -28,28 +28,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from .language import detect_language  # noqa: F401  (re-exported)
 from .patterns import load_patterns
 
 LANGS = ("en", "zh")
 DEFAULT_PATTERNS = ("degrees", "titles", "schools")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-
-
-def detect_language(text: str) -> str:
-    """``zh`` when Chinese words (about two ideographs each) are at least as many as Latin words, else ``en``.
-
-    >>> detect_language("Skills: Python, SQL, 数据分析")
-    'en'
-    >>> detect_language("")
-    'en'
-    """
-    cjk = len(_CJK.findall(text))
-    if cjk == 0:
-        return "en"
-    latin_words = len(_LATIN_WORD.findall(text))
-    return "zh" if cjk / 2 >= latin_words else "en"
 
 
 @Language.factory("substring_ruler", default_config={"patterns_files": list(DEFAULT_PATTERNS), "lang": "zh"})

@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import math
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from workbench.data.provenance import dataset_sha256
+
 __all__ = ["dataset_sha256", "figure_json", "plotly_script", "render", "write_audit_report"]
 
 TEMPLATES = Path(__file__).with_name("templates")
-TABLE_NAMES = ("candidates", "questions", "answers", "ai_decisions", "final_rounds", "outcomes")
 
 
 def _num(value: Any, digits: int = 3) -> str:
@@ -84,28 +83,6 @@ def figure_json(fig: Any) -> Markup:
     text = json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def dataset_sha256(dataset: Any) -> str:
-    """SHA-256 over the dataset's table files (sorted by name); over CSV dumps for in-memory tables."""
-    h = hashlib.sha256()
-    folder = getattr(dataset, "path", None)
-    files = []
-    if folder is not None and Path(folder).is_dir():
-        files = sorted(p for p in Path(folder).iterdir()
-                       if p.is_file() and p.name.split(".")[0] in TABLE_NAMES)
-    if files:
-        for p in files:
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-        return h.hexdigest()
-    tables = dataset if isinstance(dataset, Mapping) else {n: getattr(dataset, n, None) for n in TABLE_NAMES}
-    for name in sorted(tables):
-        frame = tables[name]
-        if frame is not None and hasattr(frame, "to_csv"):
-            h.update(name.encode())
-            h.update(frame.to_csv(index=False).encode())
-    return h.hexdigest()
 
 
 def _impact_figure(result: Any) -> Any:

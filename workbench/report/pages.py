@@ -30,14 +30,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from workbench.report.html import dataset_sha256, figure_json, plotly_script, render, write_audit_report
+from workbench.data.provenance import dataset_sha256
+from workbench.report.html import figure_json, plotly_script, render, write_audit_report
+from workbench.data.groups import AUDIT_ATTRIBUTES
 
 __all__ = ["DATE_LINE_PREFIX", "PACKAGES", "package_versions", "provenance", "redact_text", "write_reports"]
 
 DATE_LINE_PREFIX = '<p class="date">Generated'
 PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "fairlearn", "statsmodels", "plotly", "jinja2", "shap")
 DECISIONS = ("ai_passed", "final_passed", "hired")
-AUDIT_ATTRIBUTES = ("gender", "race_ethnicity", "age_band", "education")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")
@@ -254,7 +255,7 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
     list of Path
         ``auditor_report.html``, ``review_report.html``, then the audit pages.
     """
-    from workbench.apps._common import load_dataset
+    from workbench.data.load import load_dataset
     from workbench.fairness import audit
     from workbench.review import review_dataset
 

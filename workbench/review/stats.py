@@ -47,7 +47,7 @@ from scipy import special, stats
 
 from workbench.metrics.correlation import correlate_columns as _correlate_columns
 from workbench.metrics.bootstrap import percentile_interval, resample_counts
-from workbench.metrics.multiplicity import benjamini_hochberg, holm
+from workbench.metrics.multiplicity import _as_float, benjamini_hochberg, holm
 
 __all__ = [
     "BootstrapValidity",
@@ -85,19 +85,6 @@ class Correlation(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def _as_float(values: Any, name: str) -> np.ndarray:
-    """``values`` as a float array; ``None``/``pd.NA`` become NaN."""
-    if hasattr(values, "to_numpy"):  # pandas Series/DataFrame/ExtensionArray, incl. nullable dtypes
-        try:
-            return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        except (TypeError, ValueError):
-            pass
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric (NaN/None for missing): {exc}") from None
 
 
 def _scalar_or_array(a: np.ndarray) -> Any:

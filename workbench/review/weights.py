@@ -43,7 +43,8 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from workbench import composite
 from workbench.composite import normalised_weights
 from workbench.review.inputs import ReviewInputError, ReviewInputs
-from workbench.fairness import MIN_SHARE, group_labels, impact_ratio_table
+from workbench.data.groups import AUDIT_ATTRIBUTES, group_labels
+from workbench.fairness import MIN_SHARE, impact_ratio_table
 from workbench.metrics import auc
 from workbench.metrics.bootstrap import percentile_interval, resample_indices
 from workbench.review.stats import pearson
@@ -610,7 +611,7 @@ def weight_proposal(
     inputs: ReviewInputs,
     *,
     shrinkage: float = 0.0,
-    attributes: tuple[str, ...] = ("gender", "race_ethnicity", "age_band", "education"),
+    attributes: tuple[str, ...] = AUDIT_ATTRIBUTES,
     folds: int = 5,
     n_boot: int = 200,
     random_state: int | None = 0,

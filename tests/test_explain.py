@@ -450,7 +450,7 @@ def test_no_below_typical_score_is_a_reason_in_favour(result, lang):
 def test_explanations_never_cite_numbers_or_stop_words(result, lang):
     import re
 
-    from workbench.profile import ZH_STOP_WORDS, _en_stop_words
+    from workbench.nlp.terms import ZH_STOP_WORDS, _en_stop_words
 
     stop = _en_stop_words() | ZH_STOP_WORDS
     quoted = {"en": r"mention(?:ed)? \u201c([^\u201d]+)\u201d", "zh": r"提到了?“([^”]+)”"}[lang]

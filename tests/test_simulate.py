@@ -474,3 +474,36 @@ def test_committed_demo_dataset_is_what_the_simulator_writes(tmp_path):
     assert written == committed
     changed = [str(p) for p in written if (tmp_path / p).read_bytes() != (demo / p).read_bytes()]
     assert not changed, f"regenerate with `make demo-data`: {changed}"
+
+
+@pytest.mark.parametrize("job_id", ["product_manager", "regional_sales_manager"])
+def test_job_content_is_written_once(job_id):
+    """The simulator's questions are the rubric's; the question bank's texts agree with the rubric's."""
+    from workbench.questions import load_bank
+    from workbench.scoring import load_rubric
+    from workbench.simulate import load_job_spec
+
+    job = load_job_spec(job_id)
+    rubric = load_rubric(job_id)["questions"]
+    assert [q.question_id for q in job.questions] == list(rubric)
+    for q in job.questions:
+        assert (q.text, q.dimension, q.kind) == (rubric[q.question_id]["text"][job.language],
+                                                 rubric[q.question_id]["dimension"], rubric[q.question_id]["kind"])
+    bank = load_bank(job_id)
+    for dim in job.dimension_names:
+        for kind in ("behavioral", "situational"):
+            entry = getattr(bank[dim], kind)
+            assert dict(entry.text) == dict(rubric[entry.question_id]["text"]), (dim, kind)
+
+
+def test_a_job_file_naming_a_question_outside_the_rubric_is_refused(tmp_path):
+    import yaml
+
+    from workbench.simulate import JOB_DIR, SimulationError, load_job_spec
+
+    data = yaml.safe_load((JOB_DIR / "product_manager.yaml").read_text(encoding="utf-8"))
+    data["questions"]["pm_q99"] = {"loading": 0.5}
+    path = tmp_path / "pm.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SimulationError, match="pm_q99"):
+        load_job_spec(path)

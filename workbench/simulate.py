@@ -82,6 +82,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import json
 import math
@@ -92,6 +93,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy import integrate, optimize, stats
 
 from workbench import _simtext, composite
@@ -494,93 +496,55 @@ def _jsonable(obj: Any) -> Any:
 # ---------------------------------------------------------------------------------------------- demo jobs
 
 
-def _sales_job() -> JobSpec:
-    dims = (
-        DimensionSpec("client_negotiation", 0.35, 0.20,
-                      {"en": ("negotiat", "contract", "objection", "pricing"), "zh": ("谈判", "签约", "异议", "报价", "合同")},
-                      "Negotiating prices and contracts with key accounts.",
-                      ("大客户续约", "框架合同", "价格谈判", "回款条款")),
-        DimensionSpec("market_development", 0.25, 0.35,
-                      {"en": ("channel", "prospect", "market", "distributor"), "zh": ("渠道", "客户开发", "市场", "拓展", "经销商")},
-                      "Opening new markets, channels and accounts.",
-                      ("新渠道", "空白市场", "经销商网络", "行业大客户")),
-        DimensionSpec("team_leadership", 0.25, 0.15,
-                      {"en": ("team", "coach", "motivat", "target"), "zh": ("团队", "带领", "培训", "激励", "目标")},
-                      "Leading, coaching and motivating a regional sales team.",
-                      ("新团队", "季度目标", "新人培训", "团队士气")),
-        DimensionSpec("resilience", 0.15, 0.30,
-                      {"en": ("pressure", "persist", "rejection", "setback"), "zh": ("压力", "坚持", "拒绝", "调整", "复盘")},
-                      "Keeping going under pressure and after rejection.",
-                      ("客户拒绝", "业绩落后", "大客户流失", "预算压缩")),
-    )
-    q = QuestionSpec
-    questions = (
-        q("rsm_q01", "client_negotiation", "behavioral", "请讲一次你与大客户谈判价格并最终签约的经历。", 0.75),
-        q("rsm_q02", "client_negotiation", "situational", "如果客户在签约前突然要求再降价百分之十，你会怎么处理？", 0.45),
-        q("rsm_q03", "market_development", "behavioral", "请描述一次你开拓新市场或新渠道的经历，结果如何？", 0.70),
-        q("rsm_q04", "market_development", "situational", "假如公司派你去一个没有客户基础的城市，前三个月你会怎么做？", 0.35),
-        q("rsm_q05", "team_leadership", "behavioral", "请讲一次你带领团队完成困难销售目标的经历。", 0.70),
-        q("rsm_q06", "team_leadership", "situational", "如果团队里业绩最好的销售员想离职，你会怎么做？", 0.30),
-        q("rsm_q07", "resilience", "behavioral", "请讲一次你连续被客户拒绝后仍然拿下订单的经历。", 0.70),
-        q("rsm_q08", "resilience", "situational", "如果季度过半而你的业绩只完成了三成，你会怎么调整？", 0.50),
-        q("rsm_q09", "market_development", "general", "你为什么想加入我们公司？", 0.0, 0.45),
-        q("rsm_q10", "team_leadership", "general", "请做一下自我介绍。", 0.0, 0.45),
-        q("rsm_q11", "resilience", "general", "你对未来五年的职业规划是什么？", 0.0, 0.45),
-        q("rsm_q12", "client_negotiation", "general", "你最大的优点和缺点是什么？", 0.0, 0.45),
-    )
-    return JobSpec(
-        "regional_sales_manager", "区域销售经理", "zh", dims, questions, share=0.5, age_mean=33, age_sd=7,
-        education_probs={"high_school": 0.05, "associate": 0.25, "bachelor": 0.55, "master": 0.13, "doctorate": 0.02},
-        race_probs={"asian": 0.94, "white": 0.02, "two_or_more_races": 0.02, "hispanic_or_latino": 0.005,
-                    "black_or_african_american": 0.005, "native_american_or_alaska_native": 0.005,
-                    "native_hawaiian_or_pacific_islander": 0.005},
-        general_topics=("职业发展", "个人成长", "团队合作"),
-    )
+#: The simulated jobs' parameters: one YAML per job (question content comes from the job's rubric).
+JOB_DIR = Path(__file__).with_name("simulation_jobs")
 
 
-def _pm_job() -> JobSpec:
-    dims = (
-        DimensionSpec("product_sense", 0.30, 0.35,
-                      {"en": ("user", "roadmap", "prioriti", "problem"), "zh": ("用户", "路线图", "优先级", "需求")},
-                      "Finding the right problem and shaping a product that solves it.",
-                      ("the onboarding flow", "our pricing page", "the mobile checkout", "a new search feature")),
-        DimensionSpec("data_analysis", 0.20, 0.30,
-                      {"en": ("data", "metric", "experiment", "sql"), "zh": ("数据", "指标", "实验", "分析")},
-                      "Using data and experiments to decide.",
-                      ("weekly retention", "the conversion funnel", "churn in small accounts", "an A/B test readout")),
-        DimensionSpec("stakeholder_communication", 0.30, 0.15,
-                      {"en": ("stakeholder", "align", "present", "negotiat"), "zh": ("沟通", "协调", "对齐", "汇报")},
-                      "Aligning engineering, design, sales and leadership.",
-                      ("the quarterly roadmap", "a disputed launch date", "the sales and engineering leads",
-                       "a cross-team dependency")),
-        DimensionSpec("execution", 0.20, 0.20,
-                      {"en": ("deliver", "deadline", "ship", "scope"), "zh": ("交付", "截止", "上线", "范围")},
-                      "Shipping on time with the scope that matters.",
-                      ("a delayed release", "the sprint backlog", "a migration project", "the launch checklist")),
-    )
-    q = QuestionSpec
-    questions = (
-        q("pm_q01", "product_sense", "behavioral", "Tell me about a product decision you made that changed what users did.", 0.75),
-        q("pm_q02", "product_sense", "situational", "If usage of a feature you launched dropped by half, what would you do?", 0.40),
-        q("pm_q03", "data_analysis", "behavioral", "Describe a time you used data to change a roadmap decision.", 0.70),
-        q("pm_q04", "data_analysis", "situational", "An A/B test shows a win on clicks but a loss on revenue. What next?", 0.50),
-        q("pm_q05", "stakeholder_communication", "behavioral", "Tell me about a time you had to win over a stakeholder who disagreed with you.", 0.70),
-        q("pm_q06", "stakeholder_communication", "situational", "If sales promised a customer a feature that is not on the roadmap, how would you handle it?", 0.30),
-        q("pm_q07", "execution", "behavioral", "Describe a launch that was at risk of slipping and how you delivered it.", 0.70),
-        q("pm_q08", "execution", "situational", "Two weeks before launch, engineering says the scope cannot be finished. What do you do?", 0.45),
-        q("pm_q09", "product_sense", "general", "Why do you want to join us?", 0.0, 0.45),
-        q("pm_q10", "data_analysis", "general", "Tell me about yourself.", 0.0, 0.45),
-        q("pm_q11", "stakeholder_communication", "general", "Where do you see yourself in five years?", 0.0, 0.45),
-        q("pm_q12", "execution", "general", "What are your greatest strengths and weaknesses?", 0.0, 0.45),
-    )
-    return JobSpec(
-        "product_manager", "Product Manager", "en", dims, questions, share=0.5, age_mean=30, age_sd=5.5,
-        education_probs={"high_school": 0.01, "associate": 0.03, "bachelor": 0.52, "master": 0.38, "doctorate": 0.06},
-        general_topics=("my career", "teamwork", "learning"),
-    )
+def load_job_spec(job_id_or_path: str | Path) -> JobSpec:
+    """A simulated job from ``workbench/simulation_jobs/<job_id>.yaml`` (or a YAML path).
+
+    The file holds what only the simulation knows (expert and oracle weights, loadings, population, funnel);
+    each question's text (in the job's language), dimension and kind are read from the job's rubric
+    (:func:`workbench.scoring.load_rubric`), so job content is written once.
+
+    Examples
+    --------
+    >>> job = load_job_spec("product_manager")
+    >>> job.questions[0].text, job.questions[0].kind, job.questions[0].loading
+    ('Tell me about a product decision you made that changed what users did.', 'behavioral', 0.75)
+    """
+    path = Path(job_id_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = JOB_DIR / f"{job_id_or_path}.yaml"
+    return _job_spec_from(path.resolve())
+
+
+@functools.lru_cache(maxsize=32)
+def _job_spec_from(path: Path) -> JobSpec:
+    from workbench.scoring import load_rubric
+
+    if not path.is_file():
+        known = ", ".join(p.stem for p in sorted(JOB_DIR.glob("*.yaml")))
+        raise SimulationError(f"{job_id_or_path}: no simulated job file (packaged: {known})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rubric = load_rubric(data.get("rubric", data["job_id"]))["questions"]
+    missing = [q for q in data["questions"] if q not in rubric]
+    if missing:
+        raise SimulationError(f"{path}: questions {', '.join(missing)} are not in the rubric of {data['job_id']}")
+    lang = data["language"]
+    questions = tuple(QuestionSpec(qid, rubric[qid]["dimension"], rubric[qid]["kind"], rubric[qid]["text"][lang],
+                                   **params) for qid, params in data["questions"].items())
+    dims = tuple(DimensionSpec(d["name"], d["expert_weight"], d["oracle_weight"],
+                               {k: tuple(v) for k, v in (d.get("keywords") or {}).items()},
+                               d.get("description", ""), tuple(d.get("topics", ("the project",))))
+                 for d in data["dimensions"])
+    job = {k: v for k, v in data.items() if k not in ("dimensions", "questions", "rubric")}
+    job["general_topics"] = tuple(job.get("general_topics", ("my career goals",)))
+    return JobSpec(dimensions=dims, questions=questions, **job)
 
 
 DEMO_SEED = 20261127
+DEMO_JOBS = ("regional_sales_manager", "product_manager")
 DEMO_BIASES = (
     Bias("age", "40+", "q:rsm_q01", -1.5),
     Bias("gender", "female", "dim:stakeholder_communication", -0.5),
@@ -604,7 +568,7 @@ def demo_config(seed: int = DEMO_SEED, **overrides: Any) -> SimulationConfig:
     >>> demo_config(seed=7, n_candidates=300).seed
     7
     """
-    params: dict[str, Any] = {"jobs": (_sales_job(), _pm_job()), "n_candidates": 2000, "seed": seed,
+    params: dict[str, Any] = {"jobs": tuple(load_job_spec(j) for j in DEMO_JOBS), "n_candidates": 2000, "seed": seed,
                               "biases": DEMO_BIASES}
     params.update(overrides)
     return SimulationConfig(**params)

@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 import platform
 import re
@@ -30,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from workbench.data.schema import TABLE_NAMES
 from workbench.data.provenance import dataset_sha256
 from workbench.report.html import figure_json, plotly_script, render, write_audit_report
 from workbench.data.groups import AUDIT_ATTRIBUTES
@@ -80,7 +80,7 @@ def provenance(dataset: Any) -> dict[str, Any]:
     """Where the numbers come from: source folder name, SHA-256 of the table files, rows per table, period,
     quarantined rows, profile versions."""
     tables = {}
-    for name in ("candidates", "questions", "answers", "ai_decisions", "final_rounds", "outcomes"):
+    for name in TABLE_NAMES:
         frame = dataset.table(name) if hasattr(dataset, "table") else dataset.get(name)
         tables[name] = 0 if frame is None else int(len(frame))
     cands = dataset.table("candidates") if hasattr(dataset, "table") else dataset["candidates"]
@@ -101,27 +101,18 @@ def provenance(dataset: Any) -> dict[str, Any]:
 
 
 def _model_card(dataset: Any, criterion: str) -> dict[str, Any]:
-    """The model card of :mod:`workbench.explain` when it exists (``{"available": False, "reason"}`` if not)."""
-    try:
-        explain = importlib.import_module("workbench.explain")
-    except ImportError:
-        return {"available": False, "reason": "the scoring model (workbench.explain) is not installed"}
-    run = getattr(explain, "explain_dataset", None)
-    if run is None:
-        return {"available": False, "reason": "workbench.explain has no explain_dataset()"}
+    """The model card of :mod:`workbench.explain` per job (``{"available": False, "reason"}`` when the data
+    cannot support the model: :class:`workbench.explain.ExplainError`, said in the report)."""
+    from workbench.explain import ExplainError, explain_dataset
+
     cards = {}
     try:
         for job in sorted(getattr(dataset, "profiles", {})):
-            cards[job] = run(dataset, criterion, job_id=job).model_card()
-    except Exception as exc:  # the card is optional: say why it is missing instead of failing the report
-        return {"available": False, "reason": f"the model card could not be built: {type(exc).__name__}: {exc}"}
-    card = cards
-    if hasattr(card, "to_dict"):
-        card = card.to_dict()
-    if not isinstance(card, Mapping):
-        card = {"model card": str(card)}
+            cards[job] = explain_dataset(dataset, criterion, job_id=job).model_card()
+    except ExplainError as exc:  # the card is optional: say why it is missing instead of failing the report
+        return {"available": False, "reason": f"the model card could not be built: {exc}"}
     sections = []
-    for job, job_card in card.items():
+    for job, job_card in cards.items():
         body = job_card.to_dict() if hasattr(job_card, "to_dict") else job_card
         if isinstance(body, Mapping):
             sections += [(f"{job}: {k}", v) for k, v in _flatten_card(body)]

@@ -1,0 +1,161 @@
+"""The proxy screen: features that predict a protected attribute (AUC), alone and in blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from workbench.data.groups import group_labels
+from workbench.metrics import auc, auc_columns
+from workbench.explain.common import SCREEN_ATTRIBUTES
+
+
+# ------------------------------------------------------------------------------------------ proxy screen
+
+
+def _groups_of(groups: pd.DataFrame, attributes: Sequence[str], min_group: int):
+    """For each screenable attribute: (attribute, known-row mask, [(group, member mask among known), ...]).
+
+    Groups (and their complements) smaller than ``min_group`` are skipped; unknowns are left out.
+    """
+    for attr in attributes:
+        try:
+            labels = group_labels(groups, attr)
+        except ValueError:
+            continue
+        known = labels.notna().to_numpy()
+        lab = labels.to_numpy()[known]
+        members = [(g, lab == g) for g in sorted(set(lab))]
+        members = [(g, m) for g, m in members if min_group <= m.sum() <= len(m) - min_group]
+        if members:
+            yield attr, known, members
+
+
+def proxy_screen(
+    Z: Any,
+    names: Sequence[str],
+    groups: pd.DataFrame,
+    *,
+    attributes: Sequence[str] = SCREEN_ATTRIBUTES,
+    threshold: float = 0.70,
+    min_group: int = 30,
+    binary_from: int | None = None,
+) -> pd.DataFrame:
+    """How well each feature alone predicts each protected attribute (one group against the rest).
+
+    Strength is the oriented ROC AUC ``max(AUC, 1 - AUC)`` of the feature for membership in the group it
+    separates best (0.5 = no information, 1 = the feature reveals the group); groups smaller than
+    ``min_group`` (or with fewer than ``min_group`` others) are skipped, unknowns left out. A single
+    feature's AUC involves no fitting, so it needs no cross-validation.
+
+    Parameters
+    ----------
+    Z : array or sparse matrix, rows x features
+        Feature values (imputed), rows aligned with ``groups``.
+    names : sequence of str
+        Feature names (columns of ``Z``).
+    groups : DataFrame
+        Protected attributes per row (``gender``, ``age``, ``race_ethnicity``, ``education``).
+    attributes : sequence of str
+        Attributes to screen (:func:`workbench.data.groups.group_labels`; ``age_band`` from ``age``). Those
+        that ``groups`` cannot provide are skipped.
+    threshold : float, default 0.70
+        Strength at which a feature is flagged as a strong proxy.
+    min_group : int, default 30
+    binary_from : int, optional
+        Columns from this index on are presence/absence (text): AUC ``0.5 + (p_group - p_rest) / 2``, computed
+        sparsely. Default: all columns ranked.
+
+    Returns
+    -------
+    DataFrame
+        One row per feature and attribute: ``feature, attribute, group, n_group, strength, direction``
+        (``higher``/``lower`` in the group) and ``flag`` (strength >= threshold), strongest first.
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(0)
+    >>> groups = pd.DataFrame({"gender": g.choice(["female", "male"], 400)})
+    >>> proxy = (groups["gender"] == "female") + g.normal(0, 0.5, 400)
+    >>> Z = np.column_stack([proxy, g.normal(size=400)])
+    >>> tab = proxy_screen(Z, ["extra:club", "q:q1"], groups)
+    >>> tab[["feature", "group", "flag"]].values.tolist()
+    [['extra:club', 'female', True], ['q:q1', 'female', False]]
+    """
+    names = list(names)
+    Z = sparse.csc_matrix(Z) if sparse.issparse(Z) else np.asarray(Z, dtype=float)
+    k = len(names) if binary_from is None else int(binary_from)
+    rows = []
+    for attr, known, members in _groups_of(groups, attributes, min_group):
+        Zk = Z[known]
+        dense = Zk[:, :k].toarray() if sparse.issparse(Zk) else Zk[:, :k]
+        text = (sparse.csc_matrix(Zk[:, k:]) != 0).astype(float)
+        best = np.full(len(names), 0.5)
+        best_group = np.array([""] * len(names), dtype=object)
+        best_n = np.zeros(len(names), dtype=int)
+        best_dir = np.array([""] * len(names), dtype=object)
+        for g, member in members:
+            n1 = int(member.sum())
+            aucs = np.empty(len(names))
+            if k:
+                aucs[:k] = auc_columns(dense, member)
+            if len(names) > k:
+                p1 = np.asarray(text[member].mean(axis=0)).ravel()
+                p0 = np.asarray(text[~member].mean(axis=0)).ravel()
+                aucs[k:] = 0.5 + (p1 - p0) / 2
+            oriented = np.maximum(aucs, 1 - aucs)
+            better = oriented > best
+            best = np.where(better, oriented, best)
+            best_group[better] = g
+            best_n[better] = n1
+            best_dir[better] = np.where(aucs[better] >= 0.5, "higher", "lower")
+        for j, name in enumerate(names):
+            if best_group[j]:
+                rows.append({"feature": name, "attribute": attr, "group": best_group[j], "n_group": int(best_n[j]),
+                             "strength": float(best[j]), "direction": best_dir[j],
+                             "flag": bool(best[j] >= threshold)})
+    columns = ["feature", "attribute", "group", "n_group", "strength", "direction", "flag"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["strength", "feature"], ascending=[False, True], ignore_index=True)
+
+
+def _blocks(names: Sequence[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for j, n in enumerate(names):
+        out.setdefault(n.split(":", 1)[0], []).append(j)
+    return out
+
+
+def _joint_screen(Z, names, groups, attributes, threshold, min_group, random_state) -> pd.DataFrame:
+    """Cross-validated (3-fold) logistic AUC of each feature block for each protected group vs the rest."""
+    Z = sparse.csr_matrix(Z)
+    rows = []
+    for block, idx in _blocks(names).items():
+        if len(idx) < 2:
+            continue
+        Zb = Z[:, idx]
+        for attr, known, members in _groups_of(groups, attributes, min_group):
+            best = (0.5, "", 0)
+            for g, mask in members:
+                member = mask.astype(int)
+                n1 = int(member.sum())
+                oof = np.zeros(len(member))
+                for tr, te in StratifiedKFold(3, shuffle=True, random_state=random_state).split(member, member):
+                    fit = LogisticRegression(C=0.1, max_iter=500).fit(Zb[known][tr], member[tr])
+                    oof[te] = fit.decision_function(Zb[known][te])
+                score = float(auc(member, oof))
+                if score > best[0]:
+                    best = (score, g, n1)
+            if best[1]:
+                rows.append({"block": block, "n_features": len(idx), "attribute": attr, "group": best[1],
+                             "n_group": best[2], "cv_auc": best[0], "flag": bool(best[0] >= threshold)})
+    columns = ["block", "n_features", "attribute", "group", "n_group", "cv_auc", "flag"]
+    return pd.DataFrame(rows, columns=columns).sort_values("cv_auc", ascending=False, ignore_index=True)
+
+

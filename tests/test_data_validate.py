@@ -62,19 +62,25 @@ BAD_INPUTS = [
     ("outcome without a final round", edit("outcomes", "C4,true,,\n", "C4,true,,\nC5,false,,\n"), "outcomes",
      "outcomes.csv", 4, "candidate_id", "candidate_id 'C5' is not in final_rounds"),
     ("bad boolean", edit("answers", "120,false", "120,maybe"), "answers", "answers.csv", 2, "prompted",
-     "prompted: 'maybe' is not a boolean (true/false, 1/0, yes/no, 是/否)"),
-    ("unknown category", edit("candidates", "C2,sales,2026-01-06,male", "C2,sales,2026-01-06,M"), "candidates",
-     "candidates.csv", 3, "gender", "gender: 'M' is not one of female, male, nonbinary"),
+     "prompted: 'maybe' is not a boolean (true/false, 1/0, yes/no, 是/否, 通过/未通过"),
     ("empty required cell", edit("candidates", ",20,,", ",,,"), "candidates", "candidates.csv", 4,
      "years_experience", "years_experience is empty"),
     ("not a number", edit("answers", "C4,q3,4.5", "C4,q3,four"), "answers", "answers.csv", 8, "score",
      "score: 'four' is not a number"),
+    ("ragged row", edit("final_rounds", "C2,3.2,false", "C2,3.2,false,oops"), "final_rounds", "final_rounds.csv", 3,
+     None, "has 4 fields, the header has 3"),
+]
+
+
+# Bad values in optional applicant fields: by default the cell becomes unknown (row kept, cell quarantined);
+# with strict=True the row is rejected as before.
+SOFT_INPUTS = [
+    ("unrecognised category", edit("candidates", "C2,sales,2026-01-06,male", "C2,sales,2026-01-06,Martian"),
+     "candidates", "candidates.csv", 3, "gender", "gender: 'Martian' is not one of female, male, nonbinary"),
     ("fractional age", edit("candidates", "female,31,", "female,31.5,"), "candidates", "candidates.csv", 2, "age",
      "age: '31.5' is not a whole number"),
     ("missing resume", edit("candidates", "6.5,,referral", "6.5,resumes/C1.pdf,referral"), "candidates",
      "candidates.csv", 2, "resume_path", "resume_path 'resumes/C1.pdf' does not exist in the dataset"),
-    ("ragged row", edit("final_rounds", "C2,3.2,false", "C2,3.2,false,oops"), "final_rounds", "final_rounds.csv", 3,
-     None, "has 4 fields, the header has 3"),
 ]
 
 
@@ -86,9 +92,37 @@ def assert_counts_add_up(report):
 @pytest.mark.parametrize(("change", "table", "file", "line", "column", "reason"), [c[1:] for c in BAD_INPUTS],
                          ids=[c[0] for c in BAD_INPUTS])
 def test_each_bad_input_gives_one_clear_issue(tmp_path, change, table, file, line, column, reason):
+    _assert_one_clear_issue(tmp_path, change, table, file, line, column, reason, strict=False)
+
+
+@pytest.mark.parametrize(("change", "table", "file", "line", "column", "reason"), [c[1:] for c in SOFT_INPUTS],
+                         ids=[c[0] for c in SOFT_INPUTS])
+def test_strict_rejects_the_row_for_a_bad_optional_field(tmp_path, change, table, file, line, column, reason):
+    _assert_one_clear_issue(tmp_path, change, table, file, line, column, reason, strict=True)
+
+
+@pytest.mark.parametrize(("change", "table", "file", "line", "column", "reason"), [c[1:] for c in SOFT_INPUTS],
+                         ids=[c[0] for c in SOFT_INPUTS])
+def test_a_bad_optional_field_never_removes_the_applicant(tmp_path, change, table, file, line, column, reason):
     folder = write_dataset(tmp_path / "data")
     change(folder)
-    report = validate_dataset(folder)
+    checked = check_dataset(folder)
+    report = checked.report
+    assert report.ok and report.tables[table].rejected == 0 and report.tables[table].cells_quarantined == 1
+    cell = [c for c in report.cells if reason in c.reason]
+    assert cell and (cell[0].line, cell[0].column) == (line, column) and "set to unknown" in cell[0].reason
+    accepted = checked.tables[table].accepted
+    assert accepted.loc[line, column] is pd.NA or pd.isna(accepted.loc[line, column])
+    assert report.warnings and column in report.warnings[0]
+    q = checked.tables[table].quarantine
+    assert q["action"].tolist() == ["cell set to unknown"] and q["line"].tolist() == [line]
+    assert_counts_add_up(report)
+
+
+def _assert_one_clear_issue(tmp_path, change, table, file, line, column, reason, *, strict):
+    folder = write_dataset(tmp_path / "data")
+    change(folder)
+    report = validate_dataset(folder, strict=strict)
     assert not report.ok
     matches = [e for e in report.errors if e.table == table and reason in e.reason]
     assert matches, [str(e) for e in report.errors]
@@ -125,7 +159,8 @@ def test_a_case_mismatch_in_a_column_name_gets_a_hint(tmp_path):
 def test_the_quarantine_keeps_the_original_row(tmp_path):
     folder = write_dataset(tmp_path / "data", {"answers": TABLES["answers"].replace("C2,q1,5,", "C2,q1,7,")})
     quarantine = check_dataset(folder).tables["answers"].quarantine
-    assert list(quarantine.columns) == ["table", "file", "line", "column", "reason", "value", "raw"]
+    assert list(quarantine.columns) == ["table", "file", "line", "column", "reason", "value", "raw", "action"]
+    assert quarantine["action"].tolist() == ["row rejected"]
     row = quarantine.iloc[0]
     assert (row["line"], row["column"], row["value"]) == (4, "score", "7")
     assert json.loads(row["raw"])["score"] == "7"

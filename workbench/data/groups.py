@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.data.vocabulary import load_vocabulary, map_values
+
 __all__ = ["UNKNOWN", "ATTRIBUTES", "AUDIT_ATTRIBUTES", "AGE_BANDS", "AGE_BANDS_FINE", "INTERSECTION",
            "DECISIONS", "GroupError", "group_labels"]
 
@@ -73,7 +75,44 @@ def _encode(groups: pd.DataFrame, attribute: str) -> tuple[np.ndarray, list[str]
     if attribute not in groups.columns:
         options = ", ".join(sorted(set(groups.columns) - {"age"} | {"age_band", "age_band_fine", INTERSECTION}))
         raise GroupError(f"attribute {attribute!r} is not a column of candidates (use one of {options})")
-    return _factor(groups[attribute])
+    return _factor(contract_values(groups[attribute], attribute))
+
+
+def contract_values(values: pd.Series, attribute: str) -> pd.Series:
+    """``values`` in the contract's spelling where the vocabulary knows ``attribute`` (gender, race_ethnicity,
+    education): other spellings mapped, non-disclosure and unrecognised values missing; else as given.
+
+    Examples
+    --------
+    >>> contract_values(pd.Series(["Female", "男", "prefer not to say", "x"]), "gender").tolist()
+    ['female', 'male', None, None]
+    """
+    if not load_vocabulary().values_of(attribute):
+        return values
+    mapped, _ = map_values(attribute, values)
+    return mapped
+
+
+def unknown_reasons(values: pd.Series | None, attribute: str) -> pd.Series:
+    """Why each value of ``attribute`` is unknown: ``""`` (known), ``not_disclosed`` (blank or an explicit
+    non-disclosure), ``unrecognised`` (a value outside the vocabulary) or ``missing_column`` (``values`` is
+    None or the column holds no value at all).
+
+    Examples
+    --------
+    >>> unknown_reasons(pd.Series(["female", "", "Decline to self-identify", "Martian"]), "gender").tolist()
+    ['', 'not_disclosed', 'not_disclosed', 'unrecognised']
+    """
+    if values is None:
+        return pd.Series([], dtype=object)
+    if values.isna().all() or (values.astype(str).str.strip() == "").all():
+        return pd.Series("missing_column", index=values.index, dtype=object)
+    if not load_vocabulary().values_of(attribute):
+        blank = values.isna() | (values.astype(str).str.strip() == "")
+        return pd.Series(np.where(blank, "not_disclosed", ""), index=values.index, dtype=object)
+    _, status = map_values(attribute, values)
+    out = np.select([status == "unknown", status == "unrecognised"], ["not_disclosed", "unrecognised"], "")
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def group_labels(groups: pd.DataFrame, attribute: str) -> pd.Series:

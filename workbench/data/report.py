@@ -53,7 +53,11 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class TableCount:
-    """Rows of one table: ``accepted + rejected + duplicates_skipped == rows`` (rows read)."""
+    """Rows of one table: ``accepted + rejected + duplicates_skipped == rows`` (rows read).
+
+    ``cells_quarantined`` counts cells of accepted rows set to unknown (an unrecognised value in an optional
+    field): the row is kept, the cell is in the quarantine.
+    """
 
     file: str
     encoding: str
@@ -61,6 +65,7 @@ class TableCount:
     accepted: int
     rejected: int
     duplicates_skipped: int = 0
+    cells_quarantined: int = 0
 
     def __add__(self, other: TableCount) -> TableCount:
         files = self.file if other.file in self.file.split(", ") else f"{self.file}, {other.file}"
@@ -72,13 +77,17 @@ class TableCount:
             self.accepted + other.accepted,
             self.rejected + other.rejected,
             self.duplicates_skipped + other.duplicates_skipped,
+            self.cells_quarantined + other.cells_quarantined,
         )
 
     def line(self, name: str) -> str:
         """``name (file, encoding): accepted A + quarantined Q [+ duplicates skipped D] = read R``."""
         dupes = f" + duplicates skipped {self.duplicates_skipped:,}" if self.duplicates_skipped else ""
         source = f" ({self.file}, {self.encoding})" if self.file else " (no file)"
-        return f"{name}{source}: accepted {self.accepted:,} + quarantined {self.rejected:,}{dupes} = read {self.rows:,}"
+        cells = (f"; {self.cells_quarantined:,} cell{'s' * (self.cells_quarantined != 1)} set to unknown "
+                 "(rows kept)") if self.cells_quarantined else ""
+        return (f"{name}{source}: accepted {self.accepted:,} + quarantined {self.rejected:,}{dupes} = read "
+                f"{self.rows:,}{cells}")
 
 
 @dataclass(frozen=True)
@@ -106,11 +115,25 @@ class Report:
     notes: tuple[str, ...] = ()
     path: str = ""
     profiles: tuple[str, ...] = field(default=())
+    cells: tuple[Issue, ...] = ()
+    mapped_values: tuple[Mapping[str, object], ...] = ()
+    unknown_values: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    vocabulary_version: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
         object.__setattr__(self, "errors", tuple(self.errors))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "cells", tuple(self.cells))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Plain-words warnings: cells set to unknown, per table and column."""
+        by: dict[tuple[str, str], int] = {}
+        for issue in self.cells:
+            by[(issue.table, issue.column or "")] = by.get((issue.table, issue.column or ""), 0) + 1
+        return tuple(f"{table}.{column}: {n:,} unrecognised value{'s' * (n != 1)} set to unknown (rows kept; "
+                     "see the quarantine and the vocabulary)" for (table, column), n in by.items())
 
     def to_dict(self, *, max_errors: int = MAX_ERRORS) -> dict:
         """The command-contract JSON: ``{ok, path, tables: {name: {rows, accepted, rejected, ...}}, errors,
@@ -123,6 +146,12 @@ class Report:
             "errors_total": len(self.errors),
             "notes": list(self.notes),
             "profiles": list(self.profiles),
+            "warnings": list(self.warnings),
+            "cells": [issue.to_dict() for issue in self.cells[:max_errors]],
+            "cells_total": len(self.cells),
+            "mapped_values": [dict(m) for m in self.mapped_values],
+            "unknown_values": {t: dict(v) for t, v in self.unknown_values.items()},
+            "vocabulary_version": self.vocabulary_version,
         }
 
     def summary(self, *, max_errors: int = MAX_SUMMARY_ERRORS) -> str:
@@ -130,6 +159,11 @@ class Report:
         head = "OK" if self.ok else f"FAILED: {len(self.errors):,} problem{'s' * (len(self.errors) != 1)}"
         lines = [f"{head}{f' ({self.path})' if self.path else ''}"]
         lines += [f"  {count.line(name)}" for name, count in self.tables.items()]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        if self.mapped_values:
+            n = sum(int(m["count"]) for m in self.mapped_values)
+            lines.append(f"  mapped: {n:,} value{'s' * (n != 1)} in {len(self.mapped_values)} spelling"
+                         f"{'s' * (len(self.mapped_values) != 1)} read as contract values (listed in --json)")
         lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  {issue}" for issue in self.errors[:max_errors]]
         if len(self.errors) > max_errors:

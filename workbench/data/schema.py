@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GENDERS = ("female", "male", "nonbinary")
-EDUCATION_LEVELS = ("high_school", "associate", "bachelor", "master", "doctorate")
+# "below_high_school" covers 初中及以下 / less than high school (no lower level existed before 2026.12).
+EDUCATION_LEVELS = ("below_high_school", "high_school", "associate", "bachelor", "master", "doctorate")
 # NYC Local Law 144 race/ethnicity categories (EEO-1 component 1), as snake_case values.
 RACE_ETHNICITY = (
     "hispanic_or_latino",
@@ -30,20 +31,15 @@ RACE_ETHNICITY = (
 )
 QUESTION_KINDS = ("behavioral", "situational", "general")
 
-TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "是", "1.0"})
-FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "否", "0.0"})
-
-
 def parse_bool(value: object) -> bool | None:
-    """True/False for the contract's boolean spellings (true/false, 1/0, yes/no, 是/否), else None."""
+    """True/False for any boolean spelling of :mod:`workbench.data.vocabulary` (true/false, 1/0, yes/no, 是/否,
+    通过/未通过, 合格/不合格, pass/fail, ...), else None."""
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    return None
+    from workbench.data.vocabulary import key, load_vocabulary
+
+    vocab, k = load_vocabulary(), key(value)
+    return True if k in vocab.true else False if k in vocab.false else None
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,9 @@ class Column:
 
     ``kind`` is one of ``id``, ``str``, ``float``, ``int``, ``bool``, ``date``, ``category``.
     ``low``/``high`` bound numbers (inclusive); ``choices`` bound categories; ``required`` means the
-    column must be present in the file; ``nullable`` means an empty cell is allowed.
+    column must be present in the file; ``nullable`` means an empty cell is allowed. ``soft`` marks an
+    optional field that must never remove an applicant: a value that breaks the column becomes unknown and
+    the cell (not the row) goes to the quarantine, unless validation is strict.
     """
 
     name: str
@@ -62,6 +60,7 @@ class Column:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
+    soft: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,7 @@ class Condition:
     columns: tuple[str, ...]
     keyset: str
     reason: str
+    soft: bool = False  # a failing cell becomes empty (quarantined as a cell), the row stays
 
 
 @dataclass(frozen=True)
@@ -118,17 +118,18 @@ TABLES: tuple[Table, ...] = (
             Column("candidate_id", "id"),
             Column("job_id", "id"),
             Column("applied_at", "date"),
-            Column("gender", "category", nullable=True, choices=GENDERS),
-            Column("age", "int", required=False, nullable=True, low=14, high=100),
-            Column("race_ethnicity", "category", required=False, nullable=True, choices=RACE_ETHNICITY),
-            Column("education", "category", nullable=True, choices=EDUCATION_LEVELS),
+            Column("gender", "category", nullable=True, choices=GENDERS, soft=True),
+            Column("age", "int", required=False, nullable=True, low=14, high=100, soft=True),
+            Column("race_ethnicity", "category", required=False, nullable=True, choices=RACE_ETHNICITY, soft=True),
+            Column("education", "category", nullable=True, choices=EDUCATION_LEVELS, soft=True),
             Column("years_experience", "float", low=0, high=70),
             Column("resume_path", "str", required=False, nullable=True),
         ),
         key=("candidate_id",),
         conditions=(
             HAS_PROFILE,
-            Condition(("resume_path",), "resume_files", "resume_path {resume_path!r} does not exist in the dataset"),
+            Condition(("resume_path",), "resume_files", "resume_path {resume_path!r} does not exist in the dataset",
+                      soft=True),
         ),
     ),
     Table(

@@ -27,6 +27,8 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,22 +37,23 @@ from workbench.data.errors import DataError
 from workbench.data.read import PARQUET_SUFFIXES, RawTable, TABLE_SUFFIXES, read_table_file
 from workbench.data.report import Issue, Report, TableCount
 from workbench.data.schema import (
-    FALSE_WORDS,
     KIND_DTYPES,
     REQUIRED_TABLES,
     TABLE_BY_NAME,
     TABLE_NAMES,
-    TRUE_WORDS,
     Column,
     Condition,
     Table,
 )
 from workbench.data.profiles import load_profile
+from workbench.data.vocabulary import load_vocabulary, map_booleans, map_values
 from workbench.records import JobProfile, ProfileError
 
-QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason", "value", "raw")
+QUARANTINE_COLUMNS = ("table", "file", "line", "column", "reason", "value", "raw", "action")
+#: ``action`` of a quarantine record: the row was left out, or only the cell was set to unknown (row kept).
+ROW, CELL = "row rejected", "cell set to unknown"
 KeySet = Collection | Callable[[pd.Series], np.ndarray]
-BOOL_WORDS = "true/false, 1/0, yes/no, 是/否"
+BOOL_WORDS = "true/false, 1/0, yes/no, 是/否, 通过/未通过, pass/fail, ... (see vocabulary.yaml)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,24 +82,42 @@ class CheckedTable:
     file_issues: tuple[Issue, ...] = ()
     duplicates_skipped: int = 0
     header: tuple[str, ...] = field(default=())
+    mapped: tuple[dict[str, Any], ...] = ()
+    unknown: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def accepted_count(self) -> int:
         return len(self.accepted)
 
     @property
+    def _cell_rows(self) -> np.ndarray:
+        return (self.quarantine["action"] == CELL).to_numpy(dtype=bool) if len(self.quarantine) else np.zeros(0, bool)
+
+    @property
     def rejected(self) -> int:
-        return len(self.quarantine)
+        """Rows left out (a cell set to unknown keeps its row and is counted in :attr:`cells_quarantined`)."""
+        return int((~self._cell_rows).sum())
+
+    @property
+    def cells_quarantined(self) -> int:
+        return int(self._cell_rows.sum())
 
     def count(self) -> TableCount:
         """The counts of this table for a :class:`Report`."""
-        return TableCount(self.file, self.encoding, self.rows, self.accepted_count, self.rejected, self.duplicates_skipped)
+        return TableCount(self.file, self.encoding, self.rows, self.accepted_count, self.rejected,
+                          self.duplicates_skipped, self.cells_quarantined)
+
+    def cell_issues(self) -> list[Issue]:
+        """One issue per cell set to unknown (the row was kept)."""
+        q = self.quarantine[self._cell_rows] if len(self.quarantine) else self.quarantine
+        return [Issue(self.table, f, int(line), column or None, f"{reason} (set to unknown; row kept)", value)
+                for f, line, column, reason, value in zip(q["file"], q["line"], q["column"], q["reason"], q["value"])]
 
     def issues(self) -> list[Issue]:
-        """File-level errors; else one issue per quarantined row."""
+        """File-level errors; else one issue per quarantined row (cells set to unknown: :meth:`cell_issues`)."""
         if self.file_issues:
             return list(self.file_issues)
-        q = self.quarantine
+        q = self.quarantine[~self._cell_rows] if len(self.quarantine) else self.quarantine
         return [
             Issue(self.table, file, int(line), column or None, reason, value)
             for file, line, column, reason, value in zip(q["file"], q["line"], q["column"], q["reason"], q["value"])
@@ -134,6 +155,7 @@ class _Failures:
     column: str
     reasons: np.ndarray
     values: np.ndarray
+    action: str = ROW
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -167,14 +189,20 @@ def _as_numbers(column: Column, series: pd.Series, text: pd.Series, empty: np.nd
 
 
 def _as_bools(series: pd.Series, text: pd.Series, empty: np.ndarray):
+    """(boolean values, bad mask, reason, status per cell) through the vocabulary's boolean words."""
     if pd.api.types.is_bool_dtype(series):
-        return series.astype("boolean"), np.zeros(len(series), dtype=bool), ""
-    lower = text.str.lower()
-    true = lower.isin(TRUE_WORDS).to_numpy(dtype=bool)
-    false = lower.isin(FALSE_WORDS).to_numpy(dtype=bool)
-    values = pd.array(true, dtype="boolean")
-    values[~(true | false)] = pd.NA
-    return pd.Series(values, index=series.index), ~empty & ~(true | false), f"is not a boolean ({BOOL_WORDS})"
+        return series.astype("boolean"), np.zeros(len(series), dtype=bool), "", np.full(len(series), "exact", object)
+    values, status = map_booleans(series)
+    typed = pd.Series(pd.array(values.to_numpy(), dtype="boolean"), index=series.index)
+    return typed, ~empty & (status == "unrecognised"), f"is not a boolean ({BOOL_WORDS})", status
+
+
+def _as_categories(column: Column, series: pd.Series, empty: np.ndarray):
+    """(contract values, bad mask, reason, status per cell) through the vocabulary of ``column``."""
+    values, status = map_values(column.name, series)
+    typed = pd.Series(values.to_numpy(), index=series.index, dtype=object)
+    bad = ~empty & ((status == "unrecognised") | (typed.notna() & ~typed.isin(column.choices)).to_numpy())
+    return typed, bad, f"is not one of {', '.join(column.choices)} (nor a spelling in the vocabulary)", status
 
 
 def _parse_dates(text: pd.Series) -> pd.Series:
@@ -196,25 +224,36 @@ def _as_dates(series: pd.Series, text: pd.Series, empty: np.ndarray):
     return dates, ~empty & dates.isna().to_numpy(dtype=bool), "is not a date"
 
 
-def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, np.ndarray]]]:
-    """The typed column and its failing checks in order, as (mask, reasons-for-the-mask) pairs."""
+def _value_counts(column: str, text: pd.Series, typed: pd.Series, status: np.ndarray) -> tuple[list, int]:
+    """Mapped spellings as [{column, raw, value, count}] and the number of explicit unknowns."""
+    mapped = status == "mapped"
+    rows = []
+    if mapped.any():
+        pairs = pd.DataFrame({"raw": text[mapped].to_numpy(dtype=object), "value": typed[mapped].astype(str).to_numpy()})
+        for (raw, value), n in pairs.value_counts(sort=False).items():
+            rows.append({"column": column, "raw": raw, "value": value, "count": int(n)})
+    return rows, int(((status == "unknown") & text.notna().to_numpy() & (text != "").to_numpy()).sum())
+
+
+def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, np.ndarray]], dict]:
+    """The typed column, its failing checks in order as (mask, reasons-for-the-mask) pairs, and what the
+    vocabulary did (``mapped`` spellings and the count of explicit ``unknown`` words)."""
     text = _text(series)
     empty = _is_empty(text)
     checks: list[tuple[np.ndarray, np.ndarray]] = []
     name = column.name
+    status = None
+    if column.kind in ("bool", "category"):
+        typed, bad, why, status = (_as_bools(series, text, empty) if column.kind == "bool"
+                                   else _as_categories(column, series, empty))
+        empty = empty | ((status == "unknown") & ~bad)  # explicit non-disclosure: an unknown, not an error
     if not column.nullable:
         checks.append((empty, np.full(int(empty.sum()), f"{name} is empty", dtype=object)))
     if column.kind in ("float", "int"):
         typed, bad, why = _as_numbers(column, series, text, empty)
-    elif column.kind == "bool":
-        typed, bad, why = _as_bools(series, text, empty)
     elif column.kind == "date":
         typed, bad, why = _as_dates(series, text, empty)
-    elif column.kind == "category":
-        typed = text.str.lower()
-        bad = ~empty & ~typed.isin(column.choices).to_numpy(dtype=bool)
-        why = f"is not one of {', '.join(column.choices)}"
-    else:  # id, str
+    elif column.kind in ("id", "str"):
         typed, bad, why = (text if column.kind == "id" else series.astype("str")), np.zeros(len(series), bool), ""
     checks.append((bad, np.array([f"{name}: {q} {why}" for q in _quoted(text[bad])], dtype=object)))
     if column.low is not None or column.high is not None:
@@ -223,8 +262,9 @@ def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tu
         high = np.inf if column.high is None else column.high
         out = ~empty & ~bad & ((values < low) | (values > high))
         checks.append((out, np.array([f"{name}: {v} is outside {low:g}-{high:g}" for v in text[out]], dtype=object)))
-    typed = typed.mask(empty | bad) if column.kind not in ("bool", "date") else typed
-    return typed.astype(KIND_DTYPES[column.kind]), checks
+    typed = typed.mask(empty | bad) if column.kind not in ("bool", "date") else typed.mask(bad)
+    mapped, unknown = _value_counts(name, text, typed, status) if status is not None else ([], 0)
+    return typed.astype(KIND_DTYPES[column.kind]), checks, {"mapped": mapped, "unknown": unknown}
 
 
 # ---------------------------------------------------------------------------------------------- rows
@@ -244,9 +284,9 @@ def _duplicate_failures(typed: pd.DataFrame, key: tuple[str, ...], usable: np.nd
     repeated = keys.duplicated(keep=False)
     if not repeated.any():
         return None
-    group = keys[repeated].assign(_line=keys.index[repeated.to_numpy()])
-    first = group.groupby(list(key), sort=False)["_line"].transform("first")
-    later = group["_line"] != first
+    group = keys[repeated].assign(__wb_line__=keys.index[repeated.to_numpy()])
+    first = group.groupby(list(key), sort=False)["__wb_line__"].transform("first")
+    later = group["__wb_line__"] != first
     dupes = group[later.to_numpy()]
     reasons = _describe_key(key, dupes) + np.array([f" is duplicated (first at line {n})" for n in first[later]], dtype=object)
     positions = typed.index.get_indexer(dupes.index)
@@ -308,6 +348,7 @@ def _quarantine(raw: RawTable, failures: list[_Failures]) -> pd.DataFrame:
                 "reason": f.reasons,
                 "value": _cell_values(raw, f),
                 "raw": _raw_json(raw, f.positions),
+                "action": f.action,
             }
         )
         for f in failures
@@ -317,7 +358,7 @@ def _quarantine(raw: RawTable, failures: list[_Failures]) -> pd.DataFrame:
         lines, reasons, texts = zip(*raw.malformed)
         parts.append(
             pd.DataFrame({"table": raw.table, "file": str(raw.file), "line": lines, "column": "", "reason": reasons,
-                          "value": "", "raw": texts})
+                          "value": "", "raw": texts, "action": ROW})
         )
     if not parts:
         return empty_quarantine()
@@ -349,7 +390,7 @@ def _whole_file_rejected(raw: RawTable, issues: tuple[Issue, ...]) -> CheckedTab
     return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, quarantine, issues, header=raw.header)
 
 
-def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None) -> CheckedTable:
+def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None, strict: bool = False) -> CheckedTable:
     """Type a raw table per the contract and quarantine the rows that break it.
 
     Parameters
@@ -361,6 +402,11 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
         ``profiles`` -> job ids, ``dimensions`` -> (job_id, dimension) pairs, ``ai_passed`` -> candidate ids,
         ``resume_files`` -> a predicate over the resume_path column. A join whose key set is not given is
         not checked.
+    strict : bool, default False
+        Reject the whole row for a bad value in an optional demographic field (gender, age, race_ethnicity,
+        education) or a missing resume file too. By default such a cell becomes unknown, the row is kept and
+        the cell is quarantined (``action`` = "cell set to unknown"), so an optional field never removes an
+        applicant.
 
     Returns
     -------
@@ -380,39 +426,57 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
     missing = _missing_columns(raw, spec)
     if missing:
         return _whole_file_rejected(raw, missing)
+    table, checks, vocab = _typed_table(raw, spec)
+    bad = np.zeros(len(raw.frame), dtype=bool)
+    failures: list[_Failures] = []
+    for column, mask, reasons in checks:
+        soft = spec.column(column).soft and not strict
+        new = mask & ~bad
+        if new.any():
+            failures.append(_Failures(np.flatnonzero(new), column, reasons[~bad[mask]], np.array([]),
+                                      CELL if soft else ROW))
+            if soft:
+                table.loc[table.index[new], column] = pd.NA
+            else:
+                bad |= mask
+    later = [(lambda: _duplicate_failures(table, spec.key, ~bad), None)]
+    for condition in spec.all_conditions:
+        if known_keys is not None and condition.keyset in known_keys:
+            later.append((lambda c=condition: _condition_failures(table, c, known_keys[c.keyset], ~bad), condition))
+    for run, condition in later:
+        found = run()
+        if found is None:
+            continue
+        if condition is not None and condition.soft and not strict:
+            found = replace(found, action=CELL)
+            table.loc[table.index[found.positions], found.column] = pd.NA
+        else:
+            bad[found.positions] = True
+        failures.append(found)
+    accepted = table[~bad]
+    return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, _quarantine(raw, failures),
+                        header=raw.header, mapped=tuple(vocab["mapped"]), unknown=MappingProxyType(vocab["unknown"]))
+
+
+def _typed_table(raw: RawTable, spec: Table) -> tuple[pd.DataFrame, list, dict]:
+    """Every column typed (absent optional ones empty, extra ones as text), the checks, the vocabulary's work."""
     frame = raw.frame
-    n = len(frame)
     typed: dict[str, pd.Series] = {}
     checks: list[tuple[str, np.ndarray, np.ndarray]] = []
+    vocab: dict[str, Any] = {"mapped": [], "unknown": {}}
     for column in spec.columns:
         if column.name in frame.columns:
-            typed[column.name], column_checks = _typed_column(column, frame[column.name])
+            typed[column.name], column_checks, found = _typed_column(column, frame[column.name])
             checks += [(column.name, mask, reasons) for mask, reasons in column_checks]
+            vocab["mapped"] += found["mapped"]
+            if found["unknown"]:
+                vocab["unknown"][column.name] = found["unknown"]
         else:
             typed[column.name] = pd.Series(index=frame.index, dtype=KIND_DTYPES[column.kind])
     for extra in frame.columns:
         if extra not in typed:
             typed[extra] = frame[extra].astype("str")
-    table = pd.DataFrame(typed, index=frame.index)
-    bad = np.zeros(n, dtype=bool)
-    failures: list[_Failures] = []
-    for column, mask, reasons in checks:
-        new = mask & ~bad
-        if new.any():
-            failures.append(_Failures(np.flatnonzero(new), column, reasons[~bad[mask]], np.array([])))
-            bad |= mask
-    later = [lambda: _duplicate_failures(table, spec.key, ~bad)]
-    for condition in spec.all_conditions:
-        if known_keys is not None and condition.keyset in known_keys:
-            later.append(lambda c=condition: _condition_failures(table, c, known_keys[c.keyset], ~bad))
-    for run in later:
-        found = run()
-        if found is not None:
-            failures.append(found)
-            bad[found.positions] = True
-    accepted = table[~bad]
-    return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, _quarantine(raw, failures),
-                        header=raw.header)
+    return pd.DataFrame(typed, index=frame.index), checks, vocab
 
 
 def reject_rows(checked: CheckedTable, mask: np.ndarray, column: str, reasons: np.ndarray, *,
@@ -536,10 +600,14 @@ def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Is
     """The :class:`Report` of checked tables plus folder-level ``issues``."""
     errors = list(issues) + [i for t in tables.values() for i in t.issues()]
     counts = {name: tables[name].count() for name in TABLE_NAMES if name in tables}
-    return Report(not errors, counts, tuple(errors), tuple(notes), str(path), tuple(sorted(profiles)))
+    return Report(not errors, counts, tuple(errors), tuple(notes), str(path), tuple(sorted(profiles)),
+                  cells=tuple(i for t in tables.values() for i in t.cell_issues()),
+                  mapped_values=tuple({"table": name, **m} for name, t in tables.items() for m in t.mapped),
+                  unknown_values={name: dict(t.unknown) for name, t in tables.items() if t.unknown},
+                  vocabulary_version=load_vocabulary().version)
 
 
-def check_dataset(path: str | Path) -> DatasetCheck:
+def check_dataset(path: str | Path, *, strict: bool = False) -> DatasetCheck:
     """Read and check every table of a dataset folder, in join order (see :func:`validate_dataset`)."""
     folder = require_dataset(path)
     profiles, issues = read_profiles(folder)
@@ -562,7 +630,7 @@ def check_dataset(path: str | Path) -> DatasetCheck:
             tables[name] = _absent(name)
         else:
             try:
-                tables[name] = check_table(read_table_file(files[name], table=name), known_keys=known)
+                tables[name] = check_table(read_table_file(files[name], table=name), known_keys=known, strict=strict)
             except DataError as exc:
                 issues.append(issue_from_error(name, files[name], exc))
                 tables[name] = replace(_absent(name), file=str(files[name]))
@@ -573,7 +641,7 @@ def check_dataset(path: str | Path) -> DatasetCheck:
     return DatasetCheck(build_report(folder, tables, issues, notes, profiles), tables, profiles)
 
 
-def validate_dataset(path: str | Path) -> Report:
+def validate_dataset(path: str | Path, *, strict: bool = False) -> Report:
     """Check a dataset folder against the data contract without changing it.
 
     The folder holds ``<table>.csv`` / ``.parquet`` / ``.xlsx`` per table and ``profiles/<job_id>.yaml``.
@@ -587,11 +655,14 @@ def validate_dataset(path: str | Path) -> Report:
     ----------
     path : str or Path
         The dataset folder.
+    strict : bool, default False
+        Reject rows for a bad optional demographic value too (see :func:`check_table`).
 
     Returns
     -------
     Report
-        ``ok`` is False when any row is rejected or any file-level error was found.
+        ``ok`` is False when any row is rejected or any file-level error was found (cells set to unknown are
+        listed in ``cells`` and ``warnings``, with every mapped spelling in ``mapped_values``).
 
     Raises
     ------
@@ -610,4 +681,4 @@ def validate_dataset(path: str | Path) -> Report:
     >>> [e.reason for e in report.errors][:2]
     ['no job profiles (profiles/<job_id>.yaml); job_id and dimension were not checked', 'missing table questions (questions.csv or questions.parquet)']
     """
-    return check_dataset(path).report
+    return check_dataset(path, strict=strict).report

@@ -12,6 +12,7 @@ import pandas as pd
 
 from workbench.data.groups import AUDIT_ATTRIBUTES, DECISIONS, INTERSECTION, UNKNOWN, _encode
 from workbench.metrics.multiplicity import holm
+from workbench.fairness.coverage import coverage_of
 from workbench.fairness.common import ADJUSTMENT, AuditError, MIN_SHARE, RESTRICTED, _jsonable
 from workbench.fairness.result import AuditResult, AuditTable
 from workbench.fairness.pool import _Pool, _counts, _pool, _stage_arrays, _tables_of
@@ -174,6 +175,16 @@ def _method_notes(n_scored: int, median: float, n_jobs: int, min_share: float) -
     return notes
 
 
+def _coverage(dataset: Any, tables: Mapping[str, pd.DataFrame], pool: Any, by: Sequence[str], job_id: str | None,
+              unknown: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The coverage block and warnings; each attribute's unknown entry gets its reasons."""
+    cover, warns = coverage_of(dataset, tables, pool.candidate_id, list(by), job_id=job_id)
+    for attribute, reasons in cover["unknown_reasons"].items():
+        if attribute in unknown:
+            unknown[attribute] = {**unknown[attribute], "reasons": reasons}
+    return cover, warns
+
+
 def audit(dataset: Any, decision: str = "ai_passed",
           by: Sequence[str] = AUDIT_ATTRIBUTES, *, job_id: str | None = None,
           population: str = "stage", intersections: bool = True, fine_age: bool = True,
@@ -297,14 +308,15 @@ def audit(dataset: Any, decision: str = "ai_passed",
     first_d, last_d = (d.date() if isinstance(d, pd.Timestamp) and not pd.isna(d) else None for d in pool.applied_at)
     import workbench
 
+    cover, warns = _coverage(dataset, tables, pool, by, job_id, unknown)
     meta = {"n_applicants": int(len(pool.candidate_id)), "n_in_population": int(mask.sum()), "jobs": pool.jobs,
             "period": [_jsonable(first_d), _jsonable(last_d)], "profile_versions": pool.profile_versions,
             "alpha": alpha, "level": level, "min_share": min_share, "adjustment": ADJUSTMENT,
-            "tool_version": workbench.__version__, "audit_date": dt.date.today().isoformat()}
+            "tool_version": workbench.__version__, "audit_date": dt.date.today().isoformat(), "coverage": cover}
     return AuditResult(decision=decision, population=population, job_id=job_id, by=tuple(encoded),
                        tables=tuple(main), scoring_rate_tables=tuple(scoring),
                        unknown=MappingProxyType(unknown), stages=tuple(stage_rows), cmh=tuple(cmh_rows),
                        gaps=gaps, dif=dif, screen=tuple(screen), mitigation=mit, notes=tuple(notes),
-                       meta=MappingProxyType(meta))
+                       meta=MappingProxyType(meta), warnings=tuple(warns))
 
 

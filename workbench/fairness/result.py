@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,16 @@ class AuditTable:
         return out
 
 
+def _coverage_lines(cover: Mapping[str, Any] | None, warnings: Sequence[str]) -> list[str]:
+    """The coverage block in words, first in the summary: in scope, left out, then the warnings."""
+    if not cover:
+        return []
+    left = cover.get("left_out", [])
+    lines = [f"  coverage: {cover['applicants_in_scope']:,} applicants in scope"
+             + ("; left out: " + ", ".join(f"{i['n']:,} {i['reason']}" for i in left) if left else "; none left out")]
+    return lines + [f"  WARNING: {w}" for w in warnings]
+
+
 @dataclass(frozen=True, eq=False)
 class AuditResult:
     """The outcome of :func:`audit`. ``to_dict()`` gives the ``workbench audit --json`` document.
@@ -82,7 +92,11 @@ class AuditResult:
     mitigation : dict or None
     notes : tuple of str
     meta : mapping
-        n_applicants, jobs, period, profile_versions, alpha, level, min_share, adjustment, tool_version.
+        n_applicants, jobs, period, profile_versions, alpha, level, min_share, adjustment, tool_version and
+        ``coverage`` (:func:`workbench.fairness.coverage.coverage_of`: rows read/accepted/quarantined per
+        table, applicants in scope, who was left out and why, unknowns by reason).
+    warnings : tuple of str
+        Plain-words warnings: applicants left out (over 1 %), unrecognised demographic values.
     """
 
     decision: str
@@ -100,6 +114,7 @@ class AuditResult:
     mitigation: Mapping[str, Any] | None
     notes: tuple[str, ...]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def table(self, attribute: str) -> AuditTable:
         """The selection-rate table of ``attribute``."""
@@ -138,6 +153,7 @@ class AuditResult:
             "screen": list(self.screen),
             "mitigation": self.mitigation,
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "meta": dict(self.meta),
         })
 
@@ -148,6 +164,7 @@ class AuditResult:
                  f"{', job ' + self.job_id if self.job_id else ''}): {m.get('n_applicants')} applicants, "
                  f"period {m.get('period', ['?', '?'])[0]} to {m.get('period', ['?', '?'])[1]}; "
                  f"p-values {ADJUSTMENT}-adjusted per table, alpha {m.get('alpha')}"]
+        lines += _coverage_lines(m.get("coverage"), self.warnings)
         for t in self.tables:
             u = self.unknown.get(t.attribute, {})
             flagged = ", ".join(f"{g} ({t.rows.loc[g, 'impact_ratio']:.2f})" for g in t.flagged) or "none"

@@ -239,7 +239,9 @@ class AnswerAnalysis:
 
     ``star`` maps S, T, A, R to :class:`StarPart`; ``concrete`` says whether the answer tells a concrete
     episode (``specificity`` in [0, 1] grades it); ``notices`` explain anything unusual (text cut at the
-    length limit, empty text). ``analysed_chars`` <= ``text_chars``.
+    length limit, empty text). ``analysed_chars`` <= ``text_chars``. ``mode`` is past_episode, hypothetical,
+    habitual or generic, with ``mode_evidence`` as ``(start, end, text)`` spans of the answer; ``question_kind``
+    is the kind (behavioral or situational) the STAR rules followed.
     """
 
     language: str
@@ -255,6 +257,9 @@ class AnswerAnalysis:
     analysed_chars: int = 0
     latency_ms: float = 0.0
     question_dimension: str = ""
+    mode: str = ""
+    mode_evidence: tuple[tuple[int, int, str], ...] = ()
+    question_kind: str = ""
 
     def __post_init__(self) -> None:
         star = {k: self.star.get(k, StarPart()) for k in STAR_PARTS}
@@ -283,7 +288,8 @@ class AnswerAnalysis:
 
     def to_dict(self) -> dict:
         """The command contract of ``workbench feedback``: language, star, quantified, keywords, hints,
-        latency_ms (plus specificity, concrete, notices, prompted, prompt_kind)."""
+        latency_ms (plus specificity, concrete, notices, prompted, prompt_kind, mode, mode_evidence,
+        question_kind)."""
         prompts = [h for h in self.hints if h.is_prompt]
         return {
             "language": self.language,
@@ -297,6 +303,9 @@ class AnswerAnalysis:
             "prompted": bool(prompts),
             "prompt_kind": prompts[0].kind if prompts else None,
             "latency_ms": round(self.latency_ms, 3),
+            "mode": self.mode,
+            "mode_evidence": [list(e) for e in self.mode_evidence],
+            "question_kind": self.question_kind,
         }
 
 

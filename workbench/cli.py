@@ -66,6 +66,15 @@ def load_dataset(data: Path, *, missing: str = "not a folder") -> Any:
 @app.command()
 def validate(
     data: Annotated[Path, typer.Argument(help="Dataset folder (tables + profiles/).")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML header/value mapping, or a built-in name (zh_hr).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Reject the whole row for a bad optional demographic "
+                                         "value (default: the cell becomes unknown, the row stays).")] = False,
+    keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep name/phone/e-mail/ID/address columns as "
+                                           "they are (default: keyed pseudonyms).")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The files' encoding when not UTF-8/UTF-16 "
+                                                 "with BOM/plausible GBK (e.g. cp1252).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a dataset folder against the data contract; exit 1 when any row breaks it."""
@@ -73,7 +82,11 @@ def validate(
 
     if not data.is_dir():
         fail(f"{data}: not a folder")
-    report = guarded(lambda: validate_dataset(data))
+    if keep_pii:
+        typer.echo("warning: --keep-pii: personal data columns are checked as they are; never publish them",
+                   err=True)
+    report = guarded(lambda: validate_dataset(data, strict=strict, keep_pii=keep_pii,
+                                              mapping=str(mapping) if mapping else None, encoding=encoding))
     emit(report.to_dict(), as_json, report.summary)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)

@@ -86,8 +86,11 @@ def feedback_step(dataset: Any, *, progress: bool) -> dict[str, Any]:
     found = {part: np.zeros(len(answers), bool) for part in STAR_COLUMNS}
     quantified = np.zeros(len(answers), bool)
     texts = answers["answer_text"].astype(str).tolist()
-    for i, text in enumerate(tqdm(texts, desc="feedback on answers", unit="answer", disable=not progress)):
-        result = analyze(text)
+    kind_of = dict(zip(dataset.questions["question_id"], dataset.questions["kind"]))
+    kinds = [kind_of.get(q) or "behavioral" for q in answers["question_id"]]
+    for i, (text, kind) in enumerate(tqdm(list(zip(texts, kinds)), desc="feedback on answers", unit="answer",
+                                          disable=not progress)):
+        result = analyze(text, question_kind=kind)  # situational answers: hypothetical steps are actions
         for part in STAR_COLUMNS:
             found[part][i] = result.star[part].present
         quantified[i] = bool(result.quantified)

@@ -126,9 +126,9 @@ def score_answer(answer: str | AnswerAnalysis, question: Any = None, profile: An
             rubric = None
     qid, q = _question(question, rubric)
     dimension = q.get("dimension", "")
-    a = answer if isinstance(answer, AnswerAnalysis) else analyze(answer, {"dimension": dimension} if dimension else None,
-                                                                  prof, lang)
     kind = q.get("kind", "behavioral")
+    a = answer if isinstance(answer, AnswerAnalysis) else analyze(answer, {"dimension": dimension} if dimension else None,
+                                                                  prof, lang, question_kind=kind)
     reasons = []
     pts = 1.0
     weights = {"S": 0.5, "T": 0.5, "A": 1.0, "R": 1.0}

@@ -45,6 +45,7 @@ from workbench.data.schema import (
     Condition,
     Table,
 )
+from workbench.data.pii import pseudonymise
 from workbench.data.profiles import load_profile
 from workbench.data.vocabulary import load_vocabulary, map_booleans, map_values
 from workbench.records import JobProfile, ProfileError
@@ -84,6 +85,7 @@ class CheckedTable:
     header: tuple[str, ...] = field(default=())
     mapped: tuple[dict[str, Any], ...] = ()
     unknown: Mapping[str, int] = field(default_factory=dict)
+    pseudonymised: tuple[str, ...] = ()
 
     @property
     def accepted_count(self) -> int:
@@ -390,7 +392,8 @@ def _whole_file_rejected(raw: RawTable, issues: tuple[Issue, ...]) -> CheckedTab
     return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, quarantine, issues, header=raw.header)
 
 
-def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None, strict: bool = False) -> CheckedTable:
+def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None, strict: bool = False,
+                keep_pii: bool = False) -> CheckedTable:
     """Type a raw table per the contract and quarantine the rows that break it.
 
     Parameters
@@ -407,6 +410,10 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
         education) or a missing resume file too. By default such a cell becomes unknown, the row is kept and
         the cell is quarantined (``action`` = "cell set to unknown"), so an optional field never removes an
         applicant.
+    keep_pii : bool, default False
+        Keep personal-data columns (name, phone, e-mail, ID number, address) and personal-looking ids as they
+        are. By default they are replaced by keyed pseudonyms (:mod:`workbench.data.pii`) before anything is
+        stored or quarantined.
 
     Returns
     -------
@@ -426,6 +433,10 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
     missing = _missing_columns(raw, spec)
     if missing:
         return _whole_file_rejected(raw, missing)
+    pseudonymised: list[str] = []
+    if not keep_pii:
+        frame, pseudonymised = pseudonymise(raw.frame)
+        raw = replace(raw, frame=frame) if pseudonymised else raw
     table, checks, vocab = _typed_table(raw, spec)
     bad = np.zeros(len(raw.frame), dtype=bool)
     failures: list[_Failures] = []
@@ -455,7 +466,8 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
         failures.append(found)
     accepted = table[~bad]
     return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, _quarantine(raw, failures),
-                        header=raw.header, mapped=tuple(vocab["mapped"]), unknown=MappingProxyType(vocab["unknown"]))
+                        header=raw.header, mapped=tuple(vocab["mapped"]), unknown=MappingProxyType(vocab["unknown"]),
+                        pseudonymised=tuple(pseudonymised))
 
 
 def _typed_table(raw: RawTable, spec: Table) -> tuple[pd.DataFrame, list, dict]:
@@ -600,6 +612,8 @@ def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Is
     """The :class:`Report` of checked tables plus folder-level ``issues``."""
     errors = list(issues) + [i for t in tables.values() for i in t.issues()]
     counts = {name: tables[name].count() for name in TABLE_NAMES if name in tables}
+    notes = list(notes) + [f"{name}: personal data pseudonymised (keyed HMAC, key outside the dataset): "
+                           + "; ".join(t.pseudonymised) for name, t in tables.items() if t.pseudonymised]
     return Report(not errors, counts, tuple(errors), tuple(notes), str(path), tuple(sorted(profiles)),
                   cells=tuple(i for t in tables.values() for i in t.cell_issues()),
                   mapped_values=tuple({"table": name, **m} for name, t in tables.items() for m in t.mapped),
@@ -607,7 +621,8 @@ def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Is
                   vocabulary_version=load_vocabulary().version)
 
 
-def check_dataset(path: str | Path, *, strict: bool = False) -> DatasetCheck:
+def check_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = False, mapping: Any = None,
+                  encoding: str | None = None) -> DatasetCheck:
     """Read and check every table of a dataset folder, in join order (see :func:`validate_dataset`)."""
     folder = require_dataset(path)
     profiles, issues = read_profiles(folder)
@@ -630,7 +645,8 @@ def check_dataset(path: str | Path, *, strict: bool = False) -> DatasetCheck:
             tables[name] = _absent(name)
         else:
             try:
-                tables[name] = check_table(read_table_file(files[name], table=name), known_keys=known, strict=strict)
+                raw = read_table_file(files[name], table=name, mapping=mapping, encoding=encoding)
+                tables[name] = check_table(raw, known_keys=known, strict=strict, keep_pii=keep_pii)
             except DataError as exc:
                 issues.append(issue_from_error(name, files[name], exc))
                 tables[name] = replace(_absent(name), file=str(files[name]))
@@ -641,7 +657,8 @@ def check_dataset(path: str | Path, *, strict: bool = False) -> DatasetCheck:
     return DatasetCheck(build_report(folder, tables, issues, notes, profiles), tables, profiles)
 
 
-def validate_dataset(path: str | Path, *, strict: bool = False) -> Report:
+def validate_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = False, mapping: Any = None,
+                     encoding: str | None = None) -> Report:
     """Check a dataset folder against the data contract without changing it.
 
     The folder holds ``<table>.csv`` / ``.parquet`` / ``.xlsx`` per table and ``profiles/<job_id>.yaml``.
@@ -657,6 +674,12 @@ def validate_dataset(path: str | Path, *, strict: bool = False) -> Report:
         The dataset folder.
     strict : bool, default False
         Reject rows for a bad optional demographic value too (see :func:`check_table`).
+    keep_pii : bool, default False
+        Keep personal-data columns as they are (see :func:`check_table`).
+    mapping : HeaderMapping, str or Path, optional
+        Header/value mapping of the files (e.g. ``zh_hr`` for Chinese HR exports).
+    encoding : str, optional
+        The files' encoding when it is not UTF-8, UTF-16 with a BOM or plausible GBK/GB18030.
 
     Returns
     -------
@@ -681,4 +704,4 @@ def validate_dataset(path: str | Path, *, strict: bool = False) -> Report:
     >>> [e.reason for e in report.errors][:2]
     ['no job profiles (profiles/<job_id>.yaml); job_id and dimension were not checked', 'missing table questions (questions.csv or questions.parquet)']
     """
-    return check_dataset(path, strict=strict).report
+    return check_dataset(path, strict=strict, keep_pii=keep_pii, mapping=mapping, encoding=encoding).report

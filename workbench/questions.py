@@ -7,9 +7,10 @@ A bank gives every profile dimension a behavioural question (past experience), a
   for every candidate. It needs no prior experience, so it is fair to everyone, and it is what makes
   candidates comparable (a standardised, scored part).
 - **adaptive** (``adaptive=True``): for a dimension with resume evidence (:func:`workbench.profile.match_resume`),
-  the behavioural question, then a probe that cites the resume: a quantified achievement with its employer
-  when one is found ("You grew revenue by 40% at Acme Corp: what was the hardest obstacle ...?"), else the
-  line that gave the evidence. Without evidence a dimension gets the situational core question only.
+  the behavioural question, then a probe that cites the resume: a quantified achievement, with its employer
+  only when the achievement and the employer come from the same experience entry ("You grew revenue by 40% at
+  Acme Corp: what was the hardest obstacle ...?"; otherwise the employer is left out), else the line that gave
+  the evidence. Without evidence a dimension gets the situational core question only.
 
 Marking the adaptive items lets the review compare their validity with the core ones before anyone scores
 them. Banks live in ``workbench/question_banks/<job_id>.yaml`` (bilingual) or come from the data contract's
@@ -297,23 +298,14 @@ def _line_of(text: str, lines: tuple[str, ...]) -> int | None:
     return None
 
 
-def _employer_for(line_no: int | None, text: str, resume: Resume, lines: tuple[str, ...]) -> str:
-    """The employer of an achievement: named in it; or the job line right above a bullet list holding it;
-    or the only employer of the resume. Empty when unsure (a probe must not misstate a fact)."""
-    employers = [j.employer for j in resume.experience if j.employer]
-    for e in employers:
-        if e in text:
-            return e
-    if line_no is not None:
-        i = line_no - 1
-        while i > 0 and _BULLET.match(lines[i]):
-            i -= 1
-            for e in employers:
-                if e in lines[i]:
-                    return e
-            if not _BULLET.match(lines[i]):
-                break
-    return employers[0] if len(set(employers)) == 1 else ""
+def _employer_for(text: str, resume: Resume) -> str:
+    """The employer a probe may name beside an achievement: the employer of the experience entry the
+    achievement belongs to, when the same entry prints both (:func:`workbench.parsing.grounded_employer`).
+    Empty when that is not certain (no entry found, the line outside every entry, another entry's employer
+    named in the fact): the probe then leaves the employer out rather than misstate it."""
+    from workbench.parsing.evidence import grounded_employer
+
+    return grounded_employer(resume, text)
 
 
 def _probe_text(fact: ResumeFact, follow_up: str, language: str) -> str:
@@ -340,7 +332,7 @@ def _facts(profile: JobProfile, resume: Resume, match: MatchResult) -> dict[str,
     achievements = []
     for a in resume.quantified_achievements:
         n = _line_of(a, lines)
-        achievements.append(ResumeFact("achievement", a, n, _employer_for(n, a, resume, lines)))
+        achievements.append(ResumeFact("achievement", a, n, _employer_for(a, resume)))
     ranked = sorted((d for d in match.dimensions if d.has_evidence), key=lambda d: -d.weight)
     used: set[int] = set()
     out: dict[str, ResumeFact] = {}

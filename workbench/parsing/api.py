@@ -24,10 +24,12 @@ from pathlib import Path
 
 from ..records import Resume
 from .errors import ParseError
+from .evidence import Evidence, field_evidence
 from .extract import extract
 from .readers import (MAX_BYTES, MAX_PAGES, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, check_zip, decode_text,
                       read_checked, read_lines, text_lines)
 from .skills import Taxonomy
+from .table import is_structured, map_headers, row_resume
 
 TEXT_COLUMNS = ("resume_text", "resume", "text", "content", "cv", "简历", "简历内容", "简历文本")
 ID_COLUMNS = ("candidate_id", "id", "file", "name_id")
@@ -64,6 +66,39 @@ def parse_file(path: str | Path, *, reference_date=None, max_bytes: int = MAX_BY
     return extract(lines, source=str(path), reference_date=reference_date, taxonomy=taxonomy)
 
 
+def resume_text(path: str | Path, *, max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES) -> str:
+    """The text of any resume file the parser reads (PDF, DOCX, TXT/MD; a CSV/XLSX table gives its rows'
+    texts one after the other), lines in reading order; what ``profile derive`` should tokenise.
+
+    Raises :class:`ParseError` like :func:`parse_file`.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "cv.txt"
+    >>> _ = p.write_text("Ana Lima\\nGrew sales 40%\\n", encoding="utf-8")
+    >>> resume_text(p)
+    'Ana Lima\\nGrew sales 40%'
+    """
+    if Path(path).suffix.lower() in TABLE_EXTENSIONS:
+        return "\n\n".join("\n".join(r.lines) for r in parse_table(path, max_bytes=max_bytes))
+    return "\n".join(ln.text for ln in read_lines(path, max_bytes=max_bytes, max_pages=max_pages))
+
+
+def parse_with_evidence(path: str | Path, *, reference_date=None, backend: str = "pdfium",
+                        taxonomy: Taxonomy | None = None) -> tuple[Resume, list[Evidence]]:
+    """:func:`parse_file` plus the evidence of every field: (page, line) rows (:func:`.evidence.field_evidence`).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "cv.txt"
+    >>> _ = p.write_text("Ana Lima\\nEXPERIENCE\\nAnalyst, Globex Inc. — 2020 – 2022\\n- Cut churn by 12%\\n", encoding="utf-8")
+    >>> r, ev = parse_with_evidence(p)
+    >>> [(e.field, e.page, e.line, e.entry) for e in ev if e.field != "name"]
+    [('experience[0].employer', 0, 2, 0), ('experience[0].title', 0, 2, 0), ('quantified_achievements[0]', 0, 3, 0)]
+    """
+    lines = read_lines(path, backend=backend)
+    resume = extract(lines, source=str(path), reference_date=reference_date, taxonomy=taxonomy)
+    return resume, field_evidence(resume, [ln.page for ln in lines])
+
+
 def _table_frame(path: Path, data: bytes, kind: str):
     import pandas as pd
 
@@ -78,10 +113,14 @@ def _table_frame(path: Path, data: bytes, kind: str):
 def parse_table(path: str | Path, *, text_column: str | None = None, id_column: str | None = None,
                 reference_date=None, max_bytes: int = MAX_BYTES,
                 taxonomy: Taxonomy | None = None) -> list[Resume]:
-    """Parse a CSV/TSV/XLSX table with one resume per row (the text in ``text_column``).
+    """Parse a CSV/TSV/XLSX table with one resume per row.
 
-    The text column defaults to the first of ``resume_text, resume, text, content, cv, 简历, ...`` present, else
-    the column with the longest texts. Each result's ``source`` is ``file#id`` (``id_column`` or the row number).
+    A structured table (columns such as 姓名, 最高学历, 工作年限, 技能, 工作经历 or Name, Highest degree, Skills,
+    Work experience; see :mod:`.table`) maps each column to its resume field through the header mapping
+    ``resume_table.yaml``, unless ``text_column`` is given. Otherwise the resume text is in ``text_column``,
+    by default the first of ``resume_text, resume, text, content, cv, 简历, ...`` present, else the column with
+    the longest texts. Each result's ``source`` is ``file#id`` (``id_column``, a mapped id column, or the row
+    number).
     """
     p = Path(path)
     data, kind = read_checked(p, max_bytes=max_bytes)
@@ -96,6 +135,12 @@ def parse_table(path: str | Path, *, text_column: str | None = None, id_column: 
     if df.empty:
         raise ParseError(str(path), "the table has no rows")
     cols = {str(c).strip().lower(): c for c in df.columns}
+    fields = map_headers(df.columns)
+    if text_column is None and is_structured(fields):
+        idc = id_column if id_column is not None else fields.get("id")
+        return [row_resume(dict(zip(df.columns, row)), fields, taxonomy=taxonomy, reference_date=reference_date,
+                           source=f"{path}#{row[list(df.columns).index(idc)] if idc is not None else i}")
+                for i, row in enumerate(df.itertuples(index=False), start=1)]
     if text_column is None:
         text_column = next((cols[c] for c in TEXT_COLUMNS if c in cols), None)
         if text_column is None:
@@ -106,7 +151,6 @@ def parse_table(path: str | Path, *, text_column: str | None = None, id_column: 
         id_column = next((cols[c] for c in ID_COLUMNS if c in cols), None)
     out = []
     for i, row in enumerate(df.itertuples(index=False), start=1):
-        rec = row._asdict() if hasattr(row, "_asdict") else dict(zip(df.columns, row))
         rec = dict(zip(df.columns, row))
         text = str(rec.get(text_column) or "")
         rid = str(rec[id_column]) if id_column is not None else str(i)

@@ -36,7 +36,7 @@ _DATE = (
     rf"|(?P<{{p}}um>{_MM})\s*[/.\-]\s*(?P<{{p}}uy>{_Y})"                              # 03/2019 03-2019
     rf"|(?P<{{p}}yy>{_Y})\s*年?)"                                                     # 2019, 2019年
 )
-_SEP = r"\s*(?:–|—|‒|－|-|~|～|〜|to|till|until|through|thru|至|到)\s*"
+_SEP = r"[./]?\s*(?:–|—|‒|－|-|‑|‐|−|~|～|〜|to|till|until|through|thru|至|到)\s*"
 _RANGE = re.compile(
     rf"(?<![\w.])(?:{_DATE.format(p='a')})"
     rf"(?:(?:{_SEP}|\s*(?=至今|今))(?:(?P<present>{_PRESENT})|{_DATE.format(p='b')}))?(?![\w])",
@@ -87,7 +87,7 @@ def find_ranges(text: str) -> list[DateRange]:
     >>> [(r.start, r.end) for r in find_ranges("Graduated May 2016")]
     [('', '2016-05')]
     """
-    out = []
+    out: list[DateRange] = []
     for m in _RANGE.finditer(text):
         a = _one(m, "a")
         if a is None:
@@ -100,7 +100,33 @@ def find_ranges(text: str) -> list[DateRange]:
             out.append(DateRange("", a, m.start(), m.end()))
         else:
             out.append(DateRange(a, b, m.start(), m.end()))
+    return _join_bare(text, out)
+
+
+_SINCE = re.compile(r"(?:since|从|自)\s*$", re.IGNORECASE)
+
+
+def _join_bare(text: str, found: list[DateRange]) -> list[DateRange]:
+    """Two single month dates with only spaces between them (a dash the PDF font lost: ``Sep. 2023 Mar. 2024``)
+    are one range; a single date after "since"/"自" runs to the present.
+
+    >>> [(r.start, r.end) for r in find_ranges("Sep. 2023 Mar. 2024; since 2019")]
+    [('2023-09', '2024-03'), ('2019', 'present')]
+    """
+    out: list[DateRange] = []
+    for r in found:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.start and not r.start and "-" in prev.end and "-" in r.end \
+                and not text[prev.stop:r.begin].strip() and prev.end < r.end:
+            out[-1] = DateRange(prev.end, r.end, prev.begin, r.stop)
+            continue
+        if not r.start and _SINCE.search(text[max(0, r.begin - 8):r.begin]):
+            r = DateRange(r.end, "present", r.begin, r.stop)
+        out.append(r)
     return out
+
+
+PRESENT_START = re.compile(rf"^\s*{_PRESENT}\b", re.IGNORECASE)
 
 
 def strip_ranges(text: str) -> str:

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 
 from ..nlp import detect_language, get_pipeline, load_patterns
 from ..records import Education, Job, Resume
-from .dates import DateRange, find_ranges, strip_ranges, years_of_experience
+from .dates import PRESENT_START, DateRange, find_ranges, strip_ranges, years_of_experience
+from .orgs import (find_orgs, has_result, is_legal_form, is_location, is_role, is_sentence, legal_suffix_end,
+                   org_score)
 from .readers import Line
 from .skills import Taxonomy, canonical, find_skills, load_taxonomy
 
@@ -42,10 +44,13 @@ QUANTITY = re.compile(
     r"\d[\d,.]*\s*(?:%|％|x\b|×|倍|万|亿|千|百万|家|个|人|名|项|位|k\b|K\b|M\b|B\b|bn\b|\+|"
     r"\s(?:million|billion|thousand|users|customers|clients|people|engineers|percent))"
     r"|[$€£¥￥]\s?\d", re.IGNORECASE)
-DURATION = re.compile(r"^\(?\s*(?:\d+\s*(?:years?|yrs?|months?|mos?)\.?\s*){1,2}\)?$", re.IGNORECASE)
+DURATION = re.compile(r"^[\s(（‑-]*(?:\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|mos?|年|个月)\.?\s*){1,2}[)）]?$",
+                      re.IGNORECASE)
 LABEL_PREFIX = re.compile(r"^(?:date|dates|period|location|place|duration|company|employer|position|title|role|"
-                          r"degree|school|university|major|时间|公司|职位|学校|专业|学历)\s*[:：]\s*", re.IGNORECASE)
-PIECE_SPLIT = re.compile(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])|\s+[–—|·•]\s+|\s+-\s+|,\s+|，|\s{2,}|;\s+|\s+at\s+|\s+@\s+|(?<=\S)\s*[|·]\s*(?=\S)")
+                          r"degree(?: level| major)?|school|university|major|name of (?:the )?(?:university|college|"
+                          r"school|high school|company|employer)|dates of study|study course|时间|公司|职位|学校|专业|学历)"
+                          r"\s*[:：]\s*", re.IGNORECASE)
+PIECE_SPLIT = re.compile(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])|(?<=[A-Za-z0-9]{2})\s+(?=[\u4e00-\u9fff]{2})|\s+[–—|·•]\s+|\s+-\s+|,\s+|，|\s{2,}|;\s+|\s+at\s+|\s+@\s+|(?<=\S)\s*[|·]\s*(?=\S)")
 COLUMN_LABELS = re.compile(r"(?i)dates?|period|time|duration|employer|company|organi[sz]ation|title|position|role|"
                            r"designation|location|degree|school|institution|university|major|field|时间|起止时间|"
                            r"公司|单位|职位|岗位|地点|学校|院校|专业|学历|学位")
@@ -71,12 +76,19 @@ class _Block:
 def _norm_heading(text: str) -> str:
     t = re.sub(r"[\s:：.\-–—_•#*|]+$", "", text.strip().lower())
     t = re.sub(r"^[\s#*•\-–—_|]+", "", t)
+    t = re.sub(r"^[^\x00-\x7f\u3400-\u9fff]\s+(?=\S)", "", t)  # an icon glyph before the heading ("ƃ 教育背景")
     return re.sub(r"\s+", " ", t.replace("&", "and"))
 
 
+SECTION_FILES = ("sections", "sections_layouts")
+
+
 def _section_table(lang: str) -> dict[str, str]:
-    ps = load_patterns("sections")
-    return {_norm_heading(p["pattern"]): p["id"] for p in ps.for_lang(lang) if isinstance(p["pattern"], str)}
+    out: dict[str, str] = {}
+    for name in SECTION_FILES:
+        ps = load_patterns(name)
+        out.update({_norm_heading(p["pattern"]): p["id"] for p in ps.for_lang(lang) if isinstance(p["pattern"], str)})
+    return out
 
 
 def _is_bullet(text: str) -> bool:
@@ -103,7 +115,8 @@ def _heading_id(ln: Line, table: dict[str, str], body: float) -> str | None:
     if len(words) > 5:
         return None
     larger = body and ln.size >= body * 1.12
-    caps = bool(re.fullmatch(r"[A-Z][A-Z &/'-]{2,}", text)) and len(words) <= 4
+    caps = bool(re.fullmatch(r"[A-Z][A-Z &/'-]{2,}", text)) and len(words) <= 4 and key not in REGIONS \
+        and not is_location(text)
     if ln.heading or (larger and (ln.bold or ln.size >= body * 1.25)) or (caps and not find_ranges(text)):
         return "other"
     return None
@@ -141,10 +154,12 @@ def _pieces(text: str, *, split_at: bool = True) -> list[str]:
     if not split_at:
         text = re.sub(r"\s+(at|@)\s+", " \\1\u2060", text)
     text = re.sub(r"\b(?:date|location|dates)\s*:\s*", "  ", text, flags=re.IGNORECASE)
-    out = []
+    out: list[str] = []
     for p in PIECE_SPLIT.split(text):
         p = p.strip(" \t,;:|–—-·•()[]")
-        if p and not DURATION.match(p):
+        if out and p and is_legal_form(p):
+            out[-1] = f"{out[-1]}, {p}"  # "Omnious. Co., Ltd.": a legal form split off by the comma
+        elif p and not DURATION.match(p):
             out.append(p)
     return out
 
@@ -157,14 +172,15 @@ def _is_region(p: str) -> bool:
 
 
 def _mark_locations(pieces: list[str], separate: list[bool]) -> list[bool]:
-    """Which pieces are locations: a region/state code and the city piece right before it."""
-    loc = [False] * len(pieces)
+    """Which pieces are locations: a place of the gazetteer (:func:`.orgs.is_location`), a region/state code and
+    the city piece right before it."""
+    loc = [is_location(p) for p in pieces]  # a place of the gazetteer is a location on its own
     for i, p in enumerate(pieces):
         if _is_region(p):
             loc[i] = True
             j = i - 1
             while j >= 0 and not loc[j] and len(pieces[j].split()) <= 3 and pieces[j][:1].isupper() \
-                    and not _is_region(pieces[j]) and j >= i - 2:
+                    and not _is_region(pieces[j]) and j >= i - 2 and not org_score(pieces[j]):
                 loc[j] = True
                 if not (j - 1 >= 0 and _is_region(pieces[j - 1])):
                     break
@@ -182,13 +198,13 @@ class _Ctx:
     body: float
 
 
-def _blocks(lines: list[Line], kind: str = "experience") -> list[_Block]:
+def _blocks(lines: list[Line], kind: str = "experience", lang: str = "en") -> list[_Block]:
     """Group a section's lines into entry blocks (header lines + dates)."""
     blocks: list[_Block] = []
     prev_kind = "none"  # header | body
     bullet_x = None
     pending_open: DateRange | None = None
-    for ln in lines:
+    for i, ln in enumerate(lines):
         segs = list(ln.segments or (ln.text,))
         seg_x = list(ln.seg_x) if len(ln.seg_x) == len(segs) else [ln.x0] * len(segs)
         dates: list[DateRange] = []
@@ -200,21 +216,27 @@ def _blocks(lines: list[Line], kind: str = "experience") -> list[_Block]:
                 dates.extend(rs)
             if rest and not DURATION.match(rest):
                 keep.append((rest, sx))
-        # a range split over two lines: "2017 –" / "Present"
-        if pending_open is not None and dates and dates[0].start == "" and blocks:
-            blk = blocks[-1]
-            if blk.dates and blk.dates[-1] is pending_open:
-                blk.dates[-1] = DateRange(pending_open.end, dates[0].end, 0, 0)
+        # a range split over two lines: "2017 –" / "Present" (or "2018")
+        if pending_open is not None and blocks and blocks[-1].dates and blocks[-1].dates[-1] is pending_open:
+            if dates and dates[0].start == "":
+                blocks[-1].dates[-1] = DateRange(pending_open.end, dates[0].end, 0, 0)
                 dates = dates[1:]
+            elif not dates and keep and PRESENT_START.match(keep[0][0]):
+                blocks[-1].dates[-1] = DateRange(pending_open.end, "present", 0, 0)
+                first = PRESENT_START.sub("", keep[0][0]).strip()
+                keep = ([(first, keep[0][1])] if first else []) + keep[1:]
+            pending_open = None
         text = " ".join(k for k, _ in keep)
         if keep and not dates and all(COLUMN_LABELS.fullmatch(k.strip()) for k, _ in keep) and len(keep) >= 2:
             continue  # a table's header row (Dates | Employer | Title)
-        is_b = _is_bullet(ln.text)
-        words = len(text.split())
-        cont = (prev_kind == "body" and bullet_x is not None and ln.x0 > bullet_x + 2 and not dates)
-        sentence = words >= 12 or (text.endswith(".") and words >= 6)
+        is_b = _is_bullet(ln.text) and not _bulleted_header(ln, lines[i + 1] if i + 1 < len(lines) else None, lang)
+        words = len([w for w in text.split() if re.search(r"\w", w)])
+        cont = (prev_kind == "body" and bullet_x is not None and ln.x0 > bullet_x + 2
+                and not any(d.start for d in dates) and not ln.bold and not (dates and len(segs) > 1))
+        sentence = words >= (16 if dates else 12) or (text.endswith(".") and words >= 6 and not legal_suffix_end(text)) \
+            or (not dates and bool(keep) and all(is_sentence(k, lang) for k, _ in keep))
         if sentence and kind == "education" and words < 20 and not is_b \
-                and any(e.label_ in ("DEGREE", "SCHOOL") for e in _ents(text, "en")):
+                and any(e.label_ in ("DEGREE", "SCHOOL") for e in _ents(text, lang)):
             sentence = False  # "1999 – 2002: Bachelor of Arts in Journalism, University of Phoenix, Brookfield."
         body = is_b or cont or sentence or not text
         if is_b:
@@ -230,7 +252,7 @@ def _blocks(lines: list[Line], kind: str = "experience") -> list[_Block]:
         pieces = [(t, len(keep) > 1) for t, _ in keep]
         cur = blocks[-1] if blocks else None
         join = (cur is not None and prev_kind == "header" and len(cur.lines) < 3
-                and not (cur.dates and dates and cur.pieces))
+                and not (cur.dates and dates and cur.pieces) and not (cur.dates and len(cur.lines) >= 2))
         if join:
             cur.lines.append(ln)
             cur.pieces.extend(pieces)
@@ -240,9 +262,38 @@ def _blocks(lines: list[Line], kind: str = "experience") -> list[_Block]:
         prev_kind = "header"
         bullet_x = None
         pending_open = None
-        if dates and dates[-1].start == "" and re.search(r"[–—\-~]\s*$", ln.text):
+        if dates and dates[-1].start == "" and re.search(r"\d\s*[–—~-]\s*(?![\s–—~-]*\d)", ln.text):
             pending_open = dates[-1]
     return blocks
+
+
+def _bulleted_header(ln: Line, nxt: Line | None, lang: str) -> bool:
+    """A bullet that opens an entry ("• Google    Mountain View, CA" above "Software Engineer  Oct 2016 –
+    Present"): a short, layout-split line naming an organisation or a place, with the dates on the next line."""
+    if nxt is None or len(ln.segments) < 2 or _is_bullet(nxt.text) or not find_ranges(nxt.text):
+        return False
+    text = BULLET.sub("", ln.text)
+    if len(text.split()) > 8 or is_sentence(text, lang) or find_ranges(text):
+        return False
+    return any(org_score(s, lang) or is_location(s) or _is_region(s.split(",")[-1].strip())
+               for s in (BULLET.sub("", x) for x in ln.segments))
+
+
+def _employers_anywhere(lines: list[Line], lang: str) -> list[Job]:
+    """No employer found in entry blocks (a flattened or free-form text): organisation names with a legal form
+    (:func:`.orgs.find_orgs`) in the given lines, each with the date range of its line when there is one."""
+    out: list[Job] = []
+    seen: set[str] = set()
+    for ln in lines:
+        if _is_bullet(ln.text) and not find_ranges(ln.text):
+            continue
+        for org in find_orgs(ln.text):
+            if org in seen or EMAIL.search(org):
+                continue
+            seen.add(org)
+            full = [d for d in find_ranges(ln.text) if d.start]
+            out.append(Job(employer=org, start=full[0].start if full else "", end=full[0].end if full else ""))
+    return out
 
 
 def _split_pieces(block: _Block, *, split_at: bool = True) -> tuple[list[str], list[bool]]:
@@ -266,8 +317,10 @@ def _title_score(piece: str, lang: str) -> int:
 def _job(block: _Block, lang: str) -> Job | None:
     pieces, seps = _split_pieces(block)
     loc = _mark_locations(pieces, seps)
-    cands = [p for p, lc in zip(pieces, loc) if not lc and len(p.split()) <= 9 and not EMAIL.search(p)
-             and not p[:1].islower() and not p.endswith(".") and len(re.findall(r"\w", p)) >= 2]
+    cands = [p for p, lc in zip(pieces, loc) if not lc and (len(p.split()) <= 9 or len(p.split()) <= 12
+                                                            and _title_score(p, lang)) and not EMAIL.search(p)
+             and (not p[:1].islower() or _DOMAIN.fullmatch(p)) and (not p.endswith(".") or legal_suffix_end(p))
+             and len(re.findall(r"\w", p)) >= 2 and not is_sentence(p, lang)]
     if not cands and not block.dates:
         return None
     scores = [_title_score(p, lang) for p in cands]
@@ -283,10 +336,44 @@ def _job(block: _Block, lang: str) -> Job | None:
         else:
             employer = cands[0]
             title = cands[1] if len(cands) > 1 else ""
+        employer, title = _prefer_org(cands, employer, title, lang)
     start, end = _entry_dates(block)
-    if not (title or employer):
+    if not (title or employer) or _is_project(pieces, employer, lang):
         return None
+    employer = re.sub(r"\s*[(（][^)）]*[)）]?$", "", employer).strip() or employer  # "Dashbase (Cisco Acquired)"
     return Job(employer=employer, title=title, start=start, end=end)
+
+
+_PROJECT = re.compile(r"\b(?:personal|research|course|side|academic|school|student|university|open[- ]source)\s+"
+                      r"project\b|个人项目|科研项目|课程项目|开源项目|毕业设计", re.IGNORECASE)
+
+
+def _is_project(pieces: list[str], employer: str, lang: str) -> bool:
+    """An experience-section entry that is a project, not a job ("C++/C Research Project", "个人项目"), when
+    no piece names an organisation: it gives no employer and no work interval."""
+    return any(_PROJECT.search(p) for p in pieces) and org_score(employer, lang) < 2
+
+
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+
+
+def _org_pref(piece: str, lang: str) -> int:
+    """How much a piece reads as the employer: its organisation score, minus 2 when it names a role."""
+    return org_score(piece, lang) - (2 if is_role(piece, lang) else 0) if piece else -9
+
+
+def _prefer_org(cands: list[str], employer: str, title: str, lang: str) -> tuple[str, str]:
+    """The employer is the piece that reads most like an organisation (gazetteer, :mod:`.orgs`) and least like
+    a role: a title that reads more like one swaps with the employer; an employer that does not read like one
+    gives way to another piece that does."""
+    if title and _org_pref(title, lang) > _org_pref(employer, lang) and not (
+            _title_score(title, lang) and org_score(title, lang) < 2):
+        employer, title = title, employer
+    if _org_pref(employer, lang) > 0:
+        return employer, title
+    scored = [(_org_pref(c, lang), -i, c) for i, c in enumerate(cands) if c not in (title, employer)]
+    best = max(scored, default=(0, 0, ""))
+    return (best[2], title) if best[0] > 0 else (employer, title)
 
 
 def _entry_dates(block: _Block) -> tuple[str, str]:
@@ -319,6 +406,9 @@ def _education(block: _Block, lang: str) -> Education | None:
             if m and not fld:
                 fld = m.group(1).strip(" ()")
             elif after and re.match(r"^\(.*\)$", p[d.end_char:].strip()) and not fld:
+                fld = after
+            elif after and not fld and lang == "en" and not schools and not org_score(after) \
+                    and _looks_like_field(after):
                 fld = after
             elif after and not school and (any(s.start_char >= d.end_char for s in schools) or lang == "en"):
                 school = after
@@ -382,6 +472,8 @@ _NAME_STOP = {
     "profile", "details", "experience", "format", "filed", "font", "margins", "home", "mobile", "phone", "email",
     "university", "college", "school", "institute", "street", "road", "avenue", "city", "state",
 }
+_NAME_SUFFIX = re.compile(r"\s+(?:resume|résumé|cv|curriculum vitae|简历|个人简历|m\.?\s?sc\.?|ph\.?\s?d\.?|mba|b\.?\s?sc\.?)$",
+                          re.IGNORECASE)
 _NAME_PREFIX = re.compile(r"^(?:(?:curriculum\s+vitae|résumé|resume|cv|bio-?data)\b\s*(?:of\b)?\s*[:\-–]?\s*)", re.IGNORECASE)
 
 
@@ -401,9 +493,10 @@ def _name_ok(t: str, max_words: int = 4) -> bool:
 
 def _name(lines: list[Line], first_section: int, lang: str) -> str:
     for i, ln in enumerate(lines[:40]):
-        m = re.search(r"(?:姓\s*名|name)\s*[:：]\s*([^\s|,，:：]{1,30}(?:\s[A-Z][a-z]+)*)", ln.text, re.IGNORECASE)
-        if m:
-            return m.group(1).strip()
+        for seg in ln.segments or (ln.text,):
+            m = re.search(r"(?:姓\s*名|name)\s*[:：]\s*([^\s|,，:：]{1,30}(?:,?\s[A-Z][A-Za-z]+)*)", seg, re.IGNORECASE)
+            if m:
+                return m.group(1).strip()
         # "NAME:" on its own line, the name on the next
         if re.fullmatch(r"\s*(?:full\s+)?name\s*[:：]\s*", ln.text, re.IGNORECASE) and i + 1 < len(lines) \
                 and _name_ok(lines[i + 1].text.strip(), 5):
@@ -412,14 +505,15 @@ def _name(lines: list[Line], first_section: int, lang: str) -> str:
     ok = _name_ok
 
     def clean(seg: str) -> str:
+        seg = _NAME_SUFFIX.sub("", seg.strip())
         return _NAME_PREFIX.sub("", seg.strip().strip('"“”\'').strip())
 
     sized = [ln for ln in head if ln.size and ln.page == 0]
     if sized:
         for ln in sorted(sized, key=lambda ln: -ln.size)[:3]:
             for seg in ln.segments or (ln.text,):
-                if ok(seg):
-                    return seg.strip()
+                if ok(clean(seg)):
+                    return clean(seg)
     # lines before the first section first; then, when nothing there looks like a name, the first lines
     zones = [head]
     if first_section < 8:
@@ -484,30 +578,41 @@ def _skills(sections: dict[str, list[Line]], text: str, lang: str, taxonomy: Tax
     return tuple(items)
 
 
-def _achievements(lines: list[Line], kinds: list[str]) -> tuple[str, ...]:
+_ACH_KINDS = ("experience", "projects", "achievements", "summary", "awards", "other", "leadership", "volunteer")
+
+
+def _achievements(lines: list[Line], kinds: list[str], lang: str = "en") -> tuple[str, ...]:
+    """Quantified achievements: a bullet item (with its wrapped lines) that holds a quantity; or, without a
+    bullet, a line of running text (a sentence, not an entry header) that names a result and a quantity
+    (:func:`.orgs.has_result`), with its wrapped continuation lines (lower-case start or a deeper indent)."""
     out: list[str] = []
+    items: list[tuple[list[str], bool]] = []  # (parts, bulleted)
     cur: list[str] | None = None
-    items: list[tuple[str, str]] = []
+    cur_x = 0.0
     for ln, kind in zip(lines, kinds):
         if kind in ("education", "skills", "contact", "header", "heading", "publications"):
             cur = None
             continue
-        if _is_bullet(ln.text):
-            cur = [BULLET.sub("", ln.text)]
-            items.append((kind, ""))
-            items[-1] = (kind, cur)  # type: ignore[assignment]
-        elif cur is not None and ln.text[:1].islower():
-            cur.append(ln.text)
+        text = ln.text
+        wrapped = cur is not None and (text[:1].islower() or (ln.x0 > cur_x + 2 and not find_ranges(text)))
+        if _is_bullet(text):
+            cur, cur_x = [BULLET.sub("", text)], ln.x0
+            items.append((cur, True))
+        elif wrapped:
+            cur.append(text)
+        elif kind in _ACH_KINDS and (kind == "achievements" or is_sentence(text, lang)
+                                     or len(text.split()) >= 8 or (lang == "zh" and len(text) >= 12)):
+            cur, cur_x = [text], ln.x0
+            items.append((cur, kind == "achievements"))
         else:
             cur = None
-            if kind == "achievements":
-                items.append((kind, [ln.text]))  # type: ignore[list-item]
-    for kind, parts in items:
-        text = " ".join(parts).strip()  # type: ignore[arg-type]
+    for parts, bulleted in items:
+        joiner = "" if lang == "zh" and all(re.search(r"[\u4e00-\u9fff]$", p) for p in parts[:-1]) else " "
+        text = joiner.join(p.strip() for p in parts).strip()
         if not text:
             continue
         probe = strip_ranges(text) if find_ranges(text) else text
-        if QUANTITY.search(probe) and text not in out:
+        if QUANTITY.search(probe) and (bulleted or has_result(probe, lang)) and text not in out:
             out.append(text)
     return tuple(out)
 
@@ -547,16 +652,19 @@ def extract(lines: list[Line], *, source: str = "", reference_date=None,
         kinds.append(current)
         sections.setdefault(current, []).append(ln)
     email_m = EMAIL.search(text)
-    jobs = [j for b in _blocks(sections.get("experience", [])) for j in [_job(b, lang)] if j is not None]
-    edus = [e for b in _blocks(sections.get("education", []), "education") for e in [_education(b, lang)]
+    jobs = [j for b in _blocks(sections.get("experience", []), "experience", lang) for j in [_job(b, lang)]
+            if j is not None]
+    edus = [e for b in _blocks(sections.get("education", []), "education", lang) for e in [_education(b, lang)]
             if e is not None]
     if not edus and lang == "en":
         edus = _education_anywhere(lines, kinds)
+    if not any(j.employer for j in jobs):
+        jobs = jobs + _employers_anywhere(sections.get("experience") or lines, lang)
     years = years_of_experience([(j.start, j.end) for j in jobs], reference_date=reference_date)
     return Resume(
         source=source, language=lang, name=_name(lines, first_section, lang),
         email=email_m.group(0) if email_m else "", phone=_phone(lines, first_section),
         education=tuple(edus), experience=tuple(jobs), years_experience=years,
-        skills=_skills(sections, text, lang, taxonomy), quantified_achievements=_achievements(lines, kinds),
+        skills=_skills(sections, text, lang, taxonomy), quantified_achievements=_achievements(lines, kinds, lang),
         lines=tuple(ln.text for ln in lines),
     )

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
 import io
 import re
 import statistics
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParseError
+from .layout import gutter, running_lines
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 30
@@ -386,53 +386,25 @@ def _row_line(row: list[_Char], page: int) -> Line:
                 page=page, top=min(c.top for c in row), seg_x=tuple(seg_x))
 
 
-def _column_split(rows: list[list[_Char]], n_chars: int, width: float) -> tuple[float, float] | None:
-    """(gutter x, header bottom) for a two-column page, or None for one column.
-
-    A gutter is a vertical band in the middle 20-80% of the width that no word crosses below a full-width
-    header, with at least a fifth of the text on each side (so a right-aligned date column does not count).
-    """
-    if n_chars < 200:
-        return None
-    words = [(x0, x1, w[0].top) for row in rows for (x0, x1, _, w) in _words(row)]
-    x1s = sorted(c.x1 for row in rows for c in row)
-    best = None
-    for gx in range(int(width * 0.2), int(width * 0.8), 3):
-        left = bisect.bisect_right(x1s, gx)
-        if left < 0.2 * n_chars or n_chars - left < 0.2 * n_chars:
-            continue
-        header_bottom = max((top for x0, x1, top in words if x0 < gx < x1), default=-1.0)
-        below = [w for w in words if w[2] > header_bottom]
-        if len(below) < 0.6 * len(words):
-            continue
-        # both sides must hold real text rows below the header
-        l_rows = {round(t) for x0, x1, t in below if x1 <= gx}
-        r_rows = {round(t) for x0, x1, t in below if x0 >= gx}
-        if len(l_rows) < 8 or len(r_rows) < 8:
-            continue
-        score = len(below)
-        if best is None or score > best[2]:
-            best = (float(gx), header_bottom, score)
-    return None if best is None else (best[0], best[1])
-
-
 def _page_lines(chars: list[_Char], width: float, page: int) -> list[Line]:
+    """Lines of one page in reading order: a full-width header, then each column top to bottom, then a
+    full-width footer (columns from :func:`.layout.gutter`)."""
     if not chars:
         return []
     rows = _group_rows(chars)
-    split = _column_split(rows, len(chars), width)
+    split = None
+    if len(chars) >= 200:
+        words = [(x0, x1, w[0].top, t) for row in rows for (x0, x1, t, w) in _words(row)]
+        split = gutter(words, width)
     if split is None:
         return [_row_line(row, page) for row in rows]
-    else:
-        gx, header_bottom = split
-        head = [c for c in chars if c.top <= header_bottom + 0.5]
-        body = [c for c in chars if c.top > header_bottom + 0.5]
-        regions = [head, [c for c in body if c.x1 <= gx + 0.5], [c for c in body if c.x1 > gx + 0.5]]
-    out = []
-    for region in regions:
-        for row in _group_rows(region):
-            out.append(_row_line(row, page))
-    return out
+    gx, head, foot = split
+    top = [c for c in chars if c.top <= head + 0.5]
+    bottom = [c for c in chars if c.top >= foot - 0.5 and c.top > head + 0.5]
+    body = [c for c in chars if head + 0.5 < c.top < foot - 0.5]
+    left = [c for c in body if (c.x0 + c.x1) / 2 <= gx]
+    right = [c for c in body if (c.x0 + c.x1) / 2 > gx]
+    return [_row_line(row, page) for region in (top, left, right, bottom) for row in _group_rows(region)]
 
 
 def pdf_lines(data: bytes, file: str = "", *, max_pages: int = MAX_PAGES, backend: str = "pdfium") -> list[Line]:
@@ -443,13 +415,16 @@ def pdf_lines(data: bytes, file: str = "", *, max_pages: int = MAX_PAGES, backen
     """
     pages = _pdfium_pages if backend == "pdfium" else _pdfplumber_pages
     out: list[Line] = []
+    heights: list[float] = []
     n_chars = 0
-    for pno, (width, _height, chars) in enumerate(pages(data, file, max_pages)):
+    for pno, (width, height, chars) in enumerate(pages(data, file, max_pages)):
         n_chars += len(chars)
+        heights.append(height)
         out.extend(_page_lines(chars, width, pno))
     if n_chars == 0:
         raise ParseError(file, "PDF has no text layer (a scanned image?); OCR is not supported")
-    return out
+    drop = running_lines(out, heights)
+    return [ln for i, ln in enumerate(out) if i not in drop]
 
 
 def pdf_text(data: bytes, file: str = "", *, max_pages: int = MAX_PAGES) -> str:

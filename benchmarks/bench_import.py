@@ -5,7 +5,10 @@ and a 1,000,000-row answers.csv with short answer texts; then, in a fresh subpro
 profile + candidates + questions, then answers.csv, into a new dataset folder, and prints the time of the
 answers import (median of the runs) and the peak RSS of the process.
 
-Run: ``.venv/bin/python benchmarks/bench_import.py [--runs 3] [--answers 1000000]``
+With ``--export`` the answers file arrives as HR exports write it: a title row above the header and a totals row
+at the end (read by the exact csv-module path instead of pyarrow; the totals row goes to the quarantine).
+
+Run: ``.venv/bin/python benchmarks/bench_import.py [--runs 3] [--answers 1000000] [--export]``
 """
 
 from __future__ import annotations
@@ -45,13 +48,14 @@ second = import_files([f"{src}/answers.csv"], into)
 end = time.perf_counter()
 count = second.tables["answers"]
 assert count.accepted + count.rejected == count.rows, count
+ok = first.ok and (second.ok or all(e.reason.startswith("a totals row") for e in second.errors))
 print(json.dumps({"setup_s": middle - start, "answers_s": end - middle, "rows": count.rows,
-                  "accepted": count.accepted, "rejected": count.rejected, "ok": first.ok and second.ok,
+                  "accepted": count.accepted, "rejected": count.rejected, "ok": ok,
                   "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
-def write_source(folder: Path, answers: int, seed: int = 7) -> None:
+def write_source(folder: Path, answers: int, seed: int = 7, *, export: bool = False) -> None:
     """The profile, candidates.csv, questions.csv and answers.csv of the benchmark in ``folder``."""
     rng = np.random.default_rng(seed)
     (folder / "sales.yaml").write_text(PROFILE, encoding="utf-8")
@@ -92,6 +96,10 @@ def write_source(folder: Path, answers: int, seed: int = 7) -> None:
             "interviewed_at": "2026-03-01",
         }
     ).to_csv(folder / "answers.csv", index=False)
+    if export:
+        text = (folder / "answers.csv").read_text(encoding="utf-8")
+        (folder / "answers.csv").write_text("AI interview answers export 2026-03,,,,,,,\n" + text + "合计,,,,,,,\n",
+                                            encoding="utf-8")
 
 
 def run_once(source: Path, into: Path) -> dict:
@@ -106,17 +114,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--export", action="store_true", help="title row above the header, totals row at the end")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
         source = Path(tmp) / "source"
         source.mkdir()
-        write_source(source, args.answers)
+        write_source(source, args.answers, export=args.export)
         runs = [run_once(source, Path(tmp) / f"data{i}") for i in range(args.runs)]
     seconds = statistics.median(r["answers_s"] for r in runs)
     setup = statistics.median(r["setup_s"] for r in runs)
     peak_gb = max(r["peak_rss_kb"] for r in runs) / 1024**2
     label = f"median of {args.runs}" if args.runs > 1 else "1 run"
-    print(f"import {runs[0]['rows']:,} answer rows: {seconds:.1f} s ({label}), peak RSS {peak_gb:.2f} GB "
+    kind = " (export: title + totals rows)" if args.export else ""
+    print(f"import {runs[0]['rows']:,} answer rows{kind}: {seconds:.1f} s ({label}), peak RSS {peak_gb:.2f} GB "
           f"(before: {CANDIDATES:,} candidates + {QUESTIONS} questions in {setup:.1f} s; "
           f"accepted {runs[0]['accepted']:,}, rejected {runs[0]['rejected']:,})")
     return 0 if runs[0]["ok"] else 1

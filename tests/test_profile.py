@@ -339,3 +339,19 @@ def test_derivation_errors_are_clear(dataset):
 
     with pytest.raises(ProfileError, match="job 'nope' has no profile"):
         derive_profile(load(dataset), "nope")
+
+
+def test_resume_keywords_are_never_names_of_people_employers_or_schools():
+    """Derivation reads every resume format and leaves out the resume's own proper names (issue 16)."""
+    from workbench.data import load
+    from workbench.parsing import parse_file, proper_name_terms
+
+    data = load(DEMO)
+    prop = derive_profile(data, "regional_sales_manager", n_boot=0, folds=3)
+    terms = set(prop.keywords.loc[prop.keywords["source"] == "resumes", "term"])
+    assert terms, "no resume keywords at all"
+    cands = data.candidates
+    files = [DEMO / p for p in cands.loc[cands["job_id"] == "regional_sales_manager", "resume_path"].dropna()]
+    names = set().union(*(proper_name_terms(parse_file(f)) for f in files[:40]))
+    assert names and not (terms & names)
+    assert prop.groups["resumes_skipped"] == 0  # PDF and DOCX resumes are read too

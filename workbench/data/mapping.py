@@ -21,7 +21,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,16 @@ from workbench.data.errors import DataError
 from workbench.data.schema import TABLE_NAMES
 
 BUILTIN_MAPPINGS = Path(__file__).parent / "mappings"
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def header_key(name: str) -> str:
+    """A header as compared with mapping entries: NFKC, case-folded, runs of spaces/``_``/``-`` as one space.
+
+    >>> header_key("Candidate_ID"), header_key(" candidate  id "), header_key("工作经验（年）")
+    ('candidate id', 'candidate id', '工作经验(年)')
+    """
+    return _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", str(name)).casefold()).strip()
 _TOP_KEYS = {"columns", "values", "tables"}
 _PART_KEYS = {"columns", "values"}
 
@@ -57,6 +69,18 @@ class HeaderMapping:
         for col, vals in (part.values if part else {}).items():
             out[col] = {**out.get(col, {}), **vals}
         return out
+
+    def rename(self, header: Sequence[str], table: str | None) -> list[str]:
+        """The contract names of ``header`` for ``table``: an exact entry first, else one equal by
+        :func:`header_key` (so ``Candidate ID``, ``candidate_id`` and ``CANDIDATE-ID`` match one entry);
+        unmapped names are kept.
+
+        >>> mapping_from_dict({"columns": {"Date of Birth": "birth_date"}}).rename(["date_of_birth", "x"], None)
+        ['birth_date', 'x']
+        """
+        exact = self.columns_for(table)
+        loose = {header_key(k): v for k, v in exact.items()}
+        return [exact.get(h) or loose.get(header_key(h), h) for h in header]
 
     def all_columns(self) -> dict[str, str]:
         """Every header -> column entry, global and per table (used to infer a file's table)."""

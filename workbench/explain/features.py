@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.data.pii import redact
 from workbench.nlp.language import text_language
 from workbench.nlp.terms import tokenize
 from workbench.review.inputs import ReviewInputs, review_inputs_from_tables
@@ -90,14 +91,16 @@ def _terms(texts: pd.Series) -> pd.Series:
     return pd.Series(terms[kcodes][codes], index=texts.index, dtype=object)
 
 
-def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, list[str]]:
-    """Share of the profile's keywords each parsed resume mentions (NaN where no file or it cannot be read)."""
-    from workbench.parsing import ParseError, parse_file
+def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, list[str], set[str]]:
+    """Share of the profile's keywords each parsed resume mentions (NaN where no file or it cannot be read),
+    notes, and the person, employer and school names of all the resumes (never word features)."""
+    from workbench.parsing import ParseError, parse_file, proper_name_terms
 
     keywords = {lang: [k.lower() for d in profile.dimensions for k in d.keywords.get(lang, ())]
                 for lang in ("en", "zh")}
     out = pd.Series(np.nan, index=paths.index, dtype="float64")
     failed = []
+    names: set[str] = set()
     for cid, rel in paths.dropna().items():
         if not str(rel).strip():
             continue
@@ -106,13 +109,14 @@ def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, 
         except (ParseError, OSError) as exc:
             failed.append(f"{cid}: {exc}")
             continue
+        names |= proper_name_terms(resume)
         kws = keywords.get(resume.language) or keywords["en"] + keywords["zh"]
         if not kws:
             continue
         text = " ".join(resume.lines).lower() + " " + " ".join(resume.skills).lower()
         out[cid] = sum(k in text for k in kws) / len(kws)
     notes = [f"{len(failed)} resume file(s) could not be read and count as missing (e.g. {failed[0]})"] if failed else []
-    return out, notes
+    return out, notes, names
 
 
 def candidate_features(
@@ -176,10 +180,11 @@ def candidate_features(
     cands = tables["candidates"].drop_duplicates("candidate_id").set_index("candidate_id").reindex(ids)
     notes: list[str] = []
     excluded: list[dict[str, str]] = []
+    names: set[str] = set()
     if "years_experience" in cands.columns:
         cols["resume:years_experience"] = pd.to_numeric(cands["years_experience"], errors="coerce").astype("float64")
     if resume_root is not None and "resume_path" in cands.columns and cands["resume_path"].notna().any():
-        cov, more = _resume_coverage(cands["resume_path"], Path(resume_root), inputs.profile)
+        cov, more, names = _resume_coverage(cands["resume_path"], Path(resume_root), inputs.profile)
         notes += more
         if cov.notna().any():
             cols["resume:skill_coverage"] = cov
@@ -208,14 +213,15 @@ def candidate_features(
             excluded.append({"feature": f"extra:{col}", "reason": "not numeric (only numeric extra columns are used)"})
     frame = pd.DataFrame(cols, index=ids)
     if text:
-        frame[TEXT_COLUMN] = _answer_terms(answers, ids, inputs, max_unexpected_text, notes)
+        frame[TEXT_COLUMN] = _answer_terms(answers, ids, inputs, max_unexpected_text, notes, names)
     frame.index.name = "candidate_id"
     return CandidateFeatures(frame, no_answers, tuple(excluded), tuple(notes))
 
 
 def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, max_unexpected: float,
-                  notes: list[str]) -> pd.Series:
-    """Per candidate, the terms of all answers in the job's language (checked; see :func:`candidate_features`)."""
+                  notes: list[str], names: set[str] = frozenset()) -> pd.Series:
+    """Per candidate, the terms of all answers in the job's language (checked; see :func:`candidate_features`),
+    without ``names`` (people, employers, schools of the resumes) and stop-list given names and surnames."""
     empty = pd.Series("", index=ids, dtype=object)
     if "answer_text" not in answers.columns:
         return empty
@@ -237,7 +243,7 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
         share = float(bad.mean())
         found = ", ".join(f"{k} {v}" for k, v in langs[bad].value_counts().items())
         first = texts[bad].iloc[0]
-        example = f"{first['candidate_id']}/{first['question_id']}: {str(first['answer_text'])[:40]!r}"
+        example = f"{first['candidate_id']}/{first['question_id']}: {redact(str(first['answer_text']))[:40]!r}"
         what = (f"{int(bad.sum())} of {len(texts)} answer texts of job {inputs.job_id!r} ({share:.0%}) are not in the "
                 f"job's language {expected!r} (found: {found}; e.g. {example})")
         if share > max_unexpected:
@@ -248,10 +254,21 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
     good = ~bad.to_numpy()
     key_terms = np.full(len(kuniq), "", dtype=object)
     needed = np.unique(key_of[good])
-    key_terms[needed] = _distinct_terms([kuniq[k] for k in needed])
+    key_terms[needed] = [_without_names(t, names) for t in _distinct_terms([kuniq[k] for k in needed])]
     terms = key_terms[key_of[good]]
     cand = texts["candidate_id"].to_numpy()[good]
     return _join_by_candidate(cand, terms, ids)
+
+
+def _without_names(terms: str, names: set[str]) -> str:
+    """Space-separated ``terms`` without proper names (see :func:`_answer_terms`).
+
+    >>> _without_names("grew sales at globex john", {"globex"})
+    'grew sales at'
+    """
+    from workbench.parsing.names import is_stop_name
+
+    return " ".join(t for t in terms.split() if t not in names and not is_stop_name(t))
 
 
 def _join_by_candidate(cand: np.ndarray, terms: np.ndarray, ids: pd.Index) -> pd.Series:

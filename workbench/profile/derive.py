@@ -176,26 +176,44 @@ def accept(proposal: ProfileProposal, path: str | Path) -> Path:
     return path
 
 
-def _resume_texts(dataset: Any, candidates: Any, resumes: Mapping[str, Any] | None) -> tuple[dict[str, str], int]:
-    """candidate_id -> resume text: from ``resumes`` (Resume or str) or the dataset's ``.txt`` resume files."""
-    texts: dict[str, str] = {}
+def _resume_texts(dataset: Any, candidates: Any, resumes: Mapping[str, Any] | None) -> tuple[dict[str, Any], int]:
+    """candidate_id -> resume (a :class:`Resume` or its text): from ``resumes`` or the dataset's resume files in
+    any format the parser reads (PDF, DOCX, TXT/MD); files that cannot be read are counted as skipped."""
+    from workbench.parsing import ParseError, resume_text
+
+    texts: dict[str, Any] = {}
     skipped = 0
     if resumes is not None:
-        for cid, r in resumes.items():
-            texts[str(cid)] = r if isinstance(r, str) else "\n".join(resume_lines(r))
-        return texts, skipped
+        return {str(cid): r for cid, r in resumes.items()}, skipped
     root = getattr(dataset, "path", None)
     if root is None or "resume_path" not in candidates.columns:
         return texts, skipped
     for cid, rel in zip(candidates["candidate_id"], candidates["resume_path"]):
         if not isinstance(rel, str) or not rel:
             continue
-        file = Path(root) / rel
-        if file.suffix.lower() == ".txt" and file.is_file():
-            texts[str(cid)] = file.read_text(encoding="utf-8", errors="replace")
-        else:
+        try:
+            texts[str(cid)] = resume_text(Path(root) / rel)
+        except (ParseError, OSError):
             skipped += 1
     return texts, skipped
+
+
+def _resume_term_lists(resumes: Mapping[str, Any]) -> dict[str, list[str]]:
+    """candidate_id -> terms of the resume, without contact details and without any person, employer or school
+    name found in any of the resumes (nor stop-list names): keywords must say what candidates did, not who they
+    are or where they worked."""
+    from workbench.data.pii import redact
+    from workbench.parsing import extract, proper_name_terms, text_lines
+    from workbench.parsing.names import is_stop_name
+
+    texts, parsed = {}, {}
+    for cid, r in resumes.items():
+        text = r if isinstance(r, str) else "\n".join(resume_lines(r))
+        texts[cid], parsed[cid] = text, extract(text_lines(text)) if isinstance(r, str) else r
+    names = set().union(*(proper_name_terms(p) for p in parsed.values())) if parsed else set()
+    masks = {"email", "phone", "id", "name", "link"}
+    return {cid: [t for t in tokenize(redact(text)) if t not in names and t not in masks and not is_stop_name(t)]
+            for cid, text in texts.items()}
 
 
 def _counts(token_lists) -> Any:
@@ -307,7 +325,7 @@ def _derivation_caveats(review_caveats: Sequence[str], n_terms: int, z_min: floa
                "Top performers are hires, who passed the AI interview and the final round: their words reflect "
                "what the current process selected as well as what predicts performance."]
     if skipped:
-        caveats.append(f"{skipped} resume file(s) were not .txt and were left out; pass parsed resumes via "
+        caveats.append(f"{skipped} resume file(s) could not be read and were left out; pass parsed resumes via "
                        "resumes= to include them.")
     if n_top_resumes < 10:
         caveats.append(f"only {n_top_resumes} top performers have a resume text: resume keywords are unreliable.")
@@ -439,8 +457,9 @@ def derive_profile(
 
     # ---- resumes (where text is available)
     texts, skipped = _resume_texts(dataset, cands, resumes)
-    res_top = [tokenize(t) for c, t in texts.items() if c in top]
-    res_rest = [tokenize(t) for c, t in texts.items() if c not in top]
+    terms = _resume_term_lists(texts)
+    res_top = [t for c, t in terms.items() if c in top]
+    res_rest = [t for c, t in terms.items() if c not in top]
     if res_top and res_rest:
         for table in _log_odds_by_language(res_top, res_rest, prior_weight):
             table.insert(0, "dimension", "*")

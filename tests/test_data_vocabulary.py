@@ -180,3 +180,52 @@ def test_validate_json_on_the_export(export):
     doc = json.loads(result.stdout)
     assert doc["ok"] is True and doc["errors_total"] == 0 and doc["mapped_values"]
     assert doc["vocabulary_version"]
+
+
+def test_a_chinese_hr_export_with_banner_totals_serial_dates_and_birth_dates(tmp_path):
+    """An EHR-style CSV: a title row above the header, a totals row, Excel serial dates, 出生日期 instead of age,
+    Chinese values and a name column. Validated through the zh_hr mapping: nothing lost, ages computed, names
+    pseudonymised, and every mapped value listed."""
+    import shutil
+
+    from conftest import PROFILES, TABLES
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "profiles").mkdir()
+    for job, text in PROFILES.items():
+        (folder / "profiles" / f"{job}.yaml").write_text(text, encoding="utf-8")
+    for name in ("questions", "answers", "ai_decisions", "final_rounds", "outcomes"):
+        (folder / f"{name}.csv").write_text(TABLES[name], encoding="utf-8")
+    # 45296 = 2024-01-05 (1900 system: 45292 = 2024-01-01); 出生日期 1993-02-10 -> 30 at 2024-01-05
+    rows = [("C1", "张伟", "sales", "45296", "女", "1993-02-10", "本科", "6.5"),
+            ("C2", "李娜", "sales", "45297", "男性", "1998年3月1日", "硕士", "3"),
+            ("C3", "王芳", "sales", "2024/1/7", "不愿透露", "1979-01-01", "未填写", "20"),
+            ("C4", "Ana Lima", "pm", "2024-02-01", "Non-binary", "", "博士", "2"),
+            ("C5", "Bo Chen", "pm", "2024-02-02", "F", "1989-12-31", "大专", "9")]
+    lines = ["2024年第一季度候选人导出（钉钉人事）,,,,,,,",
+             "候选人编号,姓名,应聘岗位,投递日期,性别,出生日期,最高学历,工作经验"]
+    lines += [",".join(r) for r in rows] + ["合计,5,,,,,,"]
+    (folder / "candidates.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate_dataset(folder, mapping="zh_hr")
+    assert report.ok, [str(e) for e in report.errors[:5]]
+    assert report.tables["candidates"].accepted == 5
+    data = load_with_mapping(folder)
+    cands = data.candidates.set_index("candidate_id")
+    assert cands.loc["C1", "applied_at"] == pd.Timestamp("2024-01-05") and int(cands.loc["C1", "age"]) == 30
+    assert int(cands.loc["C3", "age"]) == 45 and pd.isna(cands.loc["C4", "age"])
+    assert cands["gender"].tolist() == ["female", "male", None, "nonbinary", "female"] or \
+        cands["gender"].fillna("?").tolist() == ["female", "male", "?", "nonbinary", "female"]
+    assert "张伟" not in cands.to_csv() and any("pseudonymised" in n for n in report.notes)
+    mapped = {(m["column"], m["raw"]) for m in report.mapped_values}
+    assert {("gender", "女"), ("education", "本科"), ("education", "大专")} <= mapped
+    shutil.rmtree(folder)
+
+
+def load_with_mapping(folder):
+    """A dataset imported through the zh_hr mapping, as `workbench import --mapping zh_hr` stores it."""
+    from workbench.data import import_files
+
+    into = folder.parent / "imported"
+    import_files(sorted(folder.glob("*.csv")) + sorted((folder / "profiles").glob("*.yaml")), into, mapping="zh_hr")
+    return load(into)

@@ -32,6 +32,21 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 default_demo_path = demo_path  # the one home: workbench.data.provenance
 
 
+StrictOption = Annotated[bool, typer.Option("--strict", help="Reject the whole row for a bad optional demographic "
+                                            "value (default: the cell becomes unknown, the row stays).")]
+KeepPiiOption = Annotated[bool, typer.Option("--keep-pii", help="Keep name/phone/e-mail/ID/address columns as they "
+                                             "are (default: keyed pseudonyms, key outside the dataset).")]
+EncodingOption = Annotated[str | None, typer.Option("--encoding", help="The files' encoding when not UTF-8, UTF-16 "
+                                                    "with BOM or plausible GBK (e.g. cp1252).")]
+DayFirstOption = Annotated[bool | None, typer.Option("--dayfirst/--monthfirst", help="Order of dd/mm/yyyy dates "
+                                                     "(default: detected per file).", show_default=False)]
+
+
+def _pii_warning(keep_pii: bool) -> None:
+    if keep_pii:
+        typer.echo("warning: --keep-pii: personal data columns are kept as they are; never publish them", err=True)
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> None:
     """Print one error line to stderr and exit with ``code``."""
     typer.echo(f"error: {message}", err=True)
@@ -69,12 +84,10 @@ def validate(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="YAML header/value mapping, or a built-in name (zh_hr).")
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Reject the whole row for a bad optional demographic "
-                                         "value (default: the cell becomes unknown, the row stays).")] = False,
-    keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep name/phone/e-mail/ID/address columns as "
-                                           "they are (default: keyed pseudonyms).")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="The files' encoding when not UTF-8/UTF-16 "
-                                                 "with BOM/plausible GBK (e.g. cp1252).")] = None,
+    strict: StrictOption = False,
+    keep_pii: KeepPiiOption = False,
+    encoding: EncodingOption = None,
+    dayfirst: DayFirstOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a dataset folder against the data contract; exit 1 when any row breaks it."""
@@ -82,10 +95,8 @@ def validate(
 
     if not data.is_dir():
         fail(f"{data}: not a folder")
-    if keep_pii:
-        typer.echo("warning: --keep-pii: personal data columns are checked as they are; never publish them",
-                   err=True)
-    report = guarded(lambda: validate_dataset(data, strict=strict, keep_pii=keep_pii,
+    _pii_warning(keep_pii)
+    report = guarded(lambda: validate_dataset(data, strict=strict, keep_pii=keep_pii, dayfirst=dayfirst,
                                               mapping=str(mapping) if mapping else None, encoding=encoding))
     emit(report.to_dict(), as_json, report.summary)
     if not report.ok:
@@ -94,7 +105,7 @@ def validate(
 
 @app.command("import")
 def import_(
-    sources: Annotated[list[Path], typer.Argument(help="Files to import (CSV, XLSX, Parquet).")],
+    sources: Annotated[list[Path], typer.Argument(help="Files or folders to import (CSV, XLSX, Parquet, profiles).")],
     into: Annotated[Path, typer.Option("--into", help="Dataset folder to import into.")],
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="YAML header/value mapping (e.g. Chinese HR exports).")
@@ -102,15 +113,22 @@ def import_(
     table: Annotated[
         str | None, typer.Option("--table", help="Contract table of the sources (default: from the file name).")
     ] = None,
+    strict: StrictOption = False,
+    keep_pii: KeepPiiOption = False,
+    encoding: EncodingOption = None,
+    dayfirst: DayFirstOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import tables into a dataset: accepted rows are stored, rejected rows go to the quarantine."""
     from workbench.data import import_files
 
-    missing = [str(s) for s in sources if not s.is_file()]
+    missing = [str(s) for s in sources if not s.exists()]
     if missing:
-        fail(f"no such file: {', '.join(missing)}")
-    report = guarded(lambda: import_files(sources, into, mapping=mapping, table=table))
+        fail(f"no such file or folder: {', '.join(missing)}")
+    _pii_warning(keep_pii)
+    options = {"strict": strict, "keep_pii": keep_pii, "dayfirst": dayfirst}
+    report = guarded(lambda: import_files(sources, into, mapping=mapping, table=table, encoding=encoding,
+                                          check_options=options))
     emit(report.to_dict(), as_json, report.summary)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -119,7 +137,8 @@ def import_(
 @app.command()
 def simulate(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the dataset and truth.json into.")],
-    candidates: Annotated[int, typer.Option("--candidates", min=10, help="Number of candidates.")] = 2000,
+    candidates: Annotated[int, typer.Option("--candidates", min=20, help="Number of candidates (at least 10 per "
+                                            "job: 20).")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 20261127,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo configuration exactly (ignores --candidates).")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
@@ -132,7 +151,7 @@ def simulate(
 
     config = demo_config(seed=seed)
     if not demo:
-        config = replace(config, n_candidates=candidates)
+        config = guarded(lambda: replace(config, n_candidates=candidates))
     sim = guarded(lambda: run_simulation(config, progress=progress and not as_json))
     paths = guarded(lambda: write_simulation(sim, out))
     document = {

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.data.dates import parse_dates
 from workbench.data.errors import DataError
 from workbench.data.read import PARQUET_SUFFIXES, RawTable, TABLE_SUFFIXES, read_table_file
 from workbench.data.report import Issue, Report, TableCount
@@ -86,6 +87,7 @@ class CheckedTable:
     mapped: tuple[dict[str, Any], ...] = ()
     unknown: Mapping[str, int] = field(default_factory=dict)
     pseudonymised: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def accepted_count(self) -> int:
@@ -207,23 +209,13 @@ def _as_categories(column: Column, series: pd.Series, empty: np.ndarray):
     return typed, bad, f"is not one of {', '.join(column.choices)} (nor a spelling in the vocabulary)", status
 
 
-def _parse_dates(text: pd.Series) -> pd.Series:
-    """ISO 8601 first; the rest after turning 2026/1/5, 2026.1.5 and 2026年1月5日 into 2026-1-5."""
-    dates = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-    retry = dates.isna() & text.notna() & (text != "")
-    if retry.any():
-        normal = text[retry].str.replace(r"[/.年月]", "-", regex=True).str.replace("日", "", regex=False)
-        dates[retry] = pd.to_datetime(normal, format="mixed", errors="coerce", utc=True)
-    return dates.dt.tz_localize(None)
-
-
-def _as_dates(series: pd.Series, text: pd.Series, empty: np.ndarray):
-    if pd.api.types.is_datetime64_any_dtype(series):
-        dates = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
-    else:
-        dates = _parse_dates(text)
+def _as_dates(series: pd.Series, empty: np.ndarray, dayfirst: bool | None):
+    """(dates, bad mask, reason) through :func:`workbench.data.dates.parse_dates` (one day/month order a file)."""
+    dates, order = parse_dates(series, dayfirst=dayfirst)
     dates = dates.astype(KIND_DTYPES["date"])
-    return dates, ~empty & dates.isna().to_numpy(dtype=bool), "is not a date"
+    why = ("is not a date (or its day/month order is ambiguous: give --dayfirst or --monthfirst)"
+           if order == "unambiguous" else "is not a date")
+    return dates, ~empty & dates.isna().to_numpy(dtype=bool), why
 
 
 def _value_counts(column: str, text: pd.Series, typed: pd.Series, status: np.ndarray) -> tuple[list, int]:
@@ -237,7 +229,8 @@ def _value_counts(column: str, text: pd.Series, typed: pd.Series, status: np.nda
     return rows, int(((status == "unknown") & text.notna().to_numpy() & (text != "").to_numpy()).sum())
 
 
-def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, np.ndarray]], dict]:
+def _typed_column(column: Column, series: pd.Series, dayfirst: bool | None = None
+                  ) -> tuple[pd.Series, list[tuple[np.ndarray, np.ndarray]], dict]:
     """The typed column, its failing checks in order as (mask, reasons-for-the-mask) pairs, and what the
     vocabulary did (``mapped`` spellings and the count of explicit ``unknown`` words)."""
     text = _text(series)
@@ -254,7 +247,7 @@ def _typed_column(column: Column, series: pd.Series) -> tuple[pd.Series, list[tu
     if column.kind in ("float", "int"):
         typed, bad, why = _as_numbers(column, series, text, empty)
     elif column.kind == "date":
-        typed, bad, why = _as_dates(series, text, empty)
+        typed, bad, why = _as_dates(series, empty, dayfirst)
     elif column.kind in ("id", "str"):
         typed, bad, why = (text if column.kind == "id" else series.astype("str")), np.zeros(len(series), bool), ""
     checks.append((bad, np.array([f"{name}: {q} {why}" for q in _quoted(text[bad])], dtype=object)))
@@ -393,7 +386,7 @@ def _whole_file_rejected(raw: RawTable, issues: tuple[Issue, ...]) -> CheckedTab
 
 
 def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None, strict: bool = False,
-                keep_pii: bool = False) -> CheckedTable:
+                keep_pii: bool = False, dayfirst: bool | None = None) -> CheckedTable:
     """Type a raw table per the contract and quarantine the rows that break it.
 
     Parameters
@@ -437,7 +430,13 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
     if not keep_pii:
         frame, pseudonymised = pseudonymise(raw.frame)
         raw = replace(raw, frame=frame) if pseudonymised else raw
-    table, checks, vocab = _typed_table(raw, spec)
+    notes: list[str] = list(getattr(raw, "notes", ()) or ())
+    raw, skipped = _without_totals(raw)
+    notes += skipped
+    if raw.table == "candidates":
+        frame, said = _with_age(raw.frame, dayfirst)
+        raw, notes = (replace(raw, frame=frame), notes + [said]) if said else (raw, notes)
+    table, checks, vocab = _typed_table(raw, spec, dayfirst)
     bad = np.zeros(len(raw.frame), dtype=bool)
     failures: list[_Failures] = []
     for column, mask, reasons in checks:
@@ -467,10 +466,36 @@ def check_table(raw: RawTable, *, known_keys: Mapping[str, KeySet] | None = None
     accepted = table[~bad]
     return CheckedTable(raw.table, str(raw.file), raw.encoding, raw.rows, accepted, _quarantine(raw, failures),
                         header=raw.header, mapped=tuple(vocab["mapped"]), unknown=MappingProxyType(vocab["unknown"]),
-                        pseudonymised=tuple(pseudonymised))
+                        pseudonymised=tuple(pseudonymised), notes=tuple(notes))
 
 
-def _typed_table(raw: RawTable, spec: Table) -> tuple[pd.DataFrame, list, dict]:
+def _with_age(frame: pd.DataFrame, dayfirst: bool | None) -> tuple[pd.DataFrame, str]:
+    """``age`` at the application date from a ``birth_date`` column (出生日期) where age is missing."""
+    if "birth_date" not in frame.columns or "applied_at" not in frame.columns:
+        return frame, ""
+    born, _ = parse_dates(frame["birth_date"], dayfirst=dayfirst)
+    applied, _ = parse_dates(frame["applied_at"], dayfirst=dayfirst)
+    before = (applied.dt.month < born.dt.month) | ((applied.dt.month == born.dt.month) & (applied.dt.day < born.dt.day))
+    years = (applied.dt.year - born.dt.year - before.astype(int)).astype("Float64")
+    have = frame["age"].astype(str).str.strip().ne("") & frame["age"].notna() if "age" in frame.columns else None
+    age = years.astype("Int64").astype(str).replace("<NA>", "")
+    out = frame.copy()
+    out["age"] = age if have is None else frame["age"].where(have, age)
+    n = int(years.notna().sum() if have is None else (years.notna() & ~have).sum())
+    return out, f"age computed at the application date from birth_date for {n:,} row(s)" if n else ""
+
+
+def _without_totals(raw: RawTable) -> tuple[RawTable, list[str]]:
+    """A trailing totals row (合计/Total) of an export is not a data row: skipped and said, not quarantined."""
+    totals = [m for m in raw.malformed if "totals row" in str(m[1])]
+    if not totals:
+        return raw, []
+    rest = tuple(m for m in raw.malformed if m not in totals)
+    said = [f"line {line}: {reason}; skipped" for line, reason, _ in totals]
+    return replace(raw, malformed=rest), said  # rows = data rows: the totals row no longer counts
+
+
+def _typed_table(raw: RawTable, spec: Table, dayfirst: bool | None = None) -> tuple[pd.DataFrame, list, dict]:
     """Every column typed (absent optional ones empty, extra ones as text), the checks, the vocabulary's work."""
     frame = raw.frame
     typed: dict[str, pd.Series] = {}
@@ -478,7 +503,7 @@ def _typed_table(raw: RawTable, spec: Table) -> tuple[pd.DataFrame, list, dict]:
     vocab: dict[str, Any] = {"mapped": [], "unknown": {}}
     for column in spec.columns:
         if column.name in frame.columns:
-            typed[column.name], column_checks, found = _typed_column(column, frame[column.name])
+            typed[column.name], column_checks, found = _typed_column(column, frame[column.name], dayfirst)
             checks += [(column.name, mask, reasons) for mask, reasons in column_checks]
             vocab["mapped"] += found["mapped"]
             if found["unknown"]:
@@ -612,7 +637,8 @@ def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Is
     """The :class:`Report` of checked tables plus folder-level ``issues``."""
     errors = list(issues) + [i for t in tables.values() for i in t.issues()]
     counts = {name: tables[name].count() for name in TABLE_NAMES if name in tables}
-    notes = list(notes) + [f"{name}: personal data pseudonymised (keyed HMAC, key outside the dataset): "
+    notes = list(notes) + [f"{name}: {n}" for name, t in tables.items() for n in t.notes]
+    notes += [f"{name}: personal data pseudonymised (keyed HMAC, key outside the dataset): "
                            + "; ".join(t.pseudonymised) for name, t in tables.items() if t.pseudonymised]
     return Report(not errors, counts, tuple(errors), tuple(notes), str(path), tuple(sorted(profiles)),
                   cells=tuple(i for t in tables.values() for i in t.cell_issues()),
@@ -622,7 +648,7 @@ def build_report(path: Path, tables: Mapping[str, CheckedTable], issues: list[Is
 
 
 def check_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = False, mapping: Any = None,
-                  encoding: str | None = None) -> DatasetCheck:
+                  encoding: str | None = None, dayfirst: bool | None = None) -> DatasetCheck:
     """Read and check every table of a dataset folder, in join order (see :func:`validate_dataset`)."""
     folder = require_dataset(path)
     profiles, issues = read_profiles(folder)
@@ -646,7 +672,7 @@ def check_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = Fa
         else:
             try:
                 raw = read_table_file(files[name], table=name, mapping=mapping, encoding=encoding)
-                tables[name] = check_table(raw, known_keys=known, strict=strict, keep_pii=keep_pii)
+                tables[name] = check_table(raw, known_keys=known, strict=strict, keep_pii=keep_pii, dayfirst=dayfirst)
             except DataError as exc:
                 issues.append(issue_from_error(name, files[name], exc))
                 tables[name] = replace(_absent(name), file=str(files[name]))
@@ -658,7 +684,7 @@ def check_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = Fa
 
 
 def validate_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool = False, mapping: Any = None,
-                     encoding: str | None = None) -> Report:
+                     encoding: str | None = None, dayfirst: bool | None = None) -> Report:
     """Check a dataset folder against the data contract without changing it.
 
     The folder holds ``<table>.csv`` / ``.parquet`` / ``.xlsx`` per table and ``profiles/<job_id>.yaml``.
@@ -680,6 +706,8 @@ def validate_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool =
         Header/value mapping of the files (e.g. ``zh_hr`` for Chinese HR exports).
     encoding : str, optional
         The files' encoding when it is not UTF-8, UTF-16 with a BOM or plausible GBK/GB18030.
+    dayfirst : bool, optional
+        Day/month order of dd/mm/yyyy dates (default: detected per file from unambiguous values).
 
     Returns
     -------
@@ -704,4 +732,5 @@ def validate_dataset(path: str | Path, *, strict: bool = False, keep_pii: bool =
     >>> [e.reason for e in report.errors][:2]
     ['no job profiles (profiles/<job_id>.yaml); job_id and dimension were not checked', 'missing table questions (questions.csv or questions.parquet)']
     """
-    return check_dataset(path, strict=strict, keep_pii=keep_pii, mapping=mapping, encoding=encoding).report
+    return check_dataset(path, strict=strict, keep_pii=keep_pii, mapping=mapping, encoding=encoding,
+                         dayfirst=dayfirst).report

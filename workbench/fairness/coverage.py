@@ -29,12 +29,11 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.data.coverage import LEFT_OUT_WARN_SHARE, table_coverage
 from workbench.data.groups import contract_values, unknown_reasons
 
 __all__ = ["LEFT_OUT_WARN_SHARE", "coverage_of"]
 
-#: Warn when more than this share of the applicants (or of a known group) is left out of an analysis.
-LEFT_OUT_WARN_SHARE = 0.01
 _REASONS = ("not_disclosed", "unrecognised", "missing_column")
 
 
@@ -141,13 +140,7 @@ def _warnings(block: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], attr
 def coverage_of(dataset: Any, tables: Mapping[str, pd.DataFrame], pool: pd.Index, attributes: Sequence[str], *,
                 job_id: str | None) -> tuple[dict[str, Any], list[str]]:
     """The coverage block of an audit and its warnings (see the module)."""
-    report = getattr(dataset, "report", None)
-    counts = {name: {"read": c.rows, "accepted": c.accepted, "quarantined": c.rejected,
-                     "cells_set_to_unknown": getattr(c, "cells_quarantined", 0)}
-              for name, c in (report.tables.items() if report is not None else ())}
-    if not counts:
-        counts = {name: {"read": int(len(t)), "accepted": int(len(t)), "quarantined": 0, "cells_set_to_unknown": 0}
-                  for name, t in tables.items() if t is not None}
+    counts = table_coverage(dataset if getattr(dataset, "report", None) is not None else tables)
     pool = pd.Index(pool.astype(str))
     block = {"tables": counts, "applicants_in_scope": int(len(pool)),
              "left_out": _left_out(dataset, tables, pool, job_id, attributes),

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.data.schema import TABLE_NAMES
+from workbench.data.pii import redact
 from workbench.data.provenance import dataset_sha256
 from workbench.report.html import figure_json, plotly_script, render, write_audit_report
 from workbench.data.groups import AUDIT_ATTRIBUTES
@@ -39,20 +40,16 @@ __all__ = ["DATE_LINE_PREFIX", "PACKAGES", "package_versions", "provenance", "re
 DATE_LINE_PREFIX = '<p class="date">Generated'
 PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "fairlearn", "statsmodels", "plotly", "jinja2", "shap")
 DECISIONS = ("ai_passed", "final_passed", "hired")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")
 
 
 def redact_text(text: Any, limit: int = 240) -> str:
-    """Candidate-written text made fit for a report: e-mails, URLs and phone numbers replaced, cut to ``limit``.
+    """Candidate-written text made fit for a report: personal data redacted, URLs replaced, cut to ``limit``.
 
     The result is still raw text: the template escapes it.
     """
     s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-    s = _EMAIL.sub("[email]", s)
-    s = _URL.sub("[link]", s)
-    s = _PHONE.sub("[phone]", s)
+    s = redact(_URL.sub("[link]", s))  # e-mails, ID and phone numbers, self-introduced names: workbench.data.pii
     s = re.sub(r"\s+", " ", s).strip()
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 

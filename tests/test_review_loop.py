@@ -93,3 +93,12 @@ def test_bad_requests(simulated, kwargs, message):
 @pytest.mark.parametrize(("n", "k", "expected"), [(0, 150, 1.0), (150, 150, 0.5), (450, 150, 0.25), (10, 0, 0.0)])
 def test_shrinkage_by_evidence(n, k, expected):
     assert shrinkage_for(n, k) == pytest.approx(expected)
+
+
+def test_the_review_states_its_coverage_first(reviewed):
+    doc = reviewed.to_dict()
+    cands = doc["coverage"]["tables"]["candidates"]
+    assert cands["read"] == cands["accepted"] + cands["quarantined"] > 0
+    assert sum(doc["coverage"]["applicants"].values()) == cands["accepted"]
+    assert reviewed.summary().splitlines()[1].startswith("  coverage:")
+    assert doc["warnings"] == []  # nothing left out of a clean simulated dataset

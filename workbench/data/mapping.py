@@ -164,8 +164,8 @@ def load_mapping(path: str | Path) -> HeaderMapping:
 
     Examples
     --------
-    >>> load_mapping("zh_hr").values_for("candidates")["gender"]["女"]
-    'female'
+    >>> load_mapping("zh_hr").values_for("final_rounds")["final_passed"]["通过"]
+    'true'
     """
     path = Path(path)
     if not path.exists() and (BUILTIN_MAPPINGS / f"{path.name}.yaml").exists():

@@ -858,8 +858,8 @@ def read_table_file(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
     >>> _ = path.write_bytes("候选人编号,性别,得分\\nC1,女,4\\n".encode("gbk"))
     >>> raw = read_table_file(path, table="answers", mapping="zh_hr")
-    >>> raw.encoding, raw.frame.to_dict("records")
-    ('gbk', [{'candidate_id': 'C1', 'gender': 'female', 'score': '4'}])
+    >>> raw.encoding, raw.frame.to_dict("records")  # values as written: validation maps 女 -> female
+    ('gbk', [{'candidate_id': 'C1', 'gender': '女', 'score': '4'}])
     """
     path = Path(path)
     mapping = as_mapping(mapping)

@@ -215,11 +215,79 @@ def _work(args: tuple) -> tuple[list[Resume], list[tuple[str, str]]]:
         return [], [(str(path), f"unexpected {type(exc).__name__}: {exc}")]
 
 
+#: Per-file limits of a batch worker: wall time (seconds) and address space (bytes).
+FILE_SECONDS = 120
+FILE_MEMORY = 4 * 1024**3
+
+
+def _limit_memory(limit: int) -> None:
+    """Worker initializer: cap the address space so one file cannot take the machine (MemoryError instead)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):  # not POSIX, or the limit cannot be set: run unlimited
+        pass
+
+
+def _timed_work(args: tuple) -> tuple[list[Resume], list[tuple[str, str]]]:
+    """:func:`_work` under a wall-clock limit (SIGALRM in the worker): a file that runs too long is its error."""
+    import signal
+
+    job, seconds = args
+
+    def stop(signum, frame):  # noqa: ARG001
+        raise TimeoutError(f"took longer than {seconds:g} s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return _work(job)
+    except TimeoutError as exc:
+        return [], [(job[0], str(exc))]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _pool_run(jobs: list[tuple], workers: int, seconds: float, memory: int, bar) -> dict[int, tuple]:
+    """Results by job index; a worker killed from outside (as the OOM killer does) becomes that file's error
+    and the batch goes on (after a break, the rest run one at a time so the culprit is known)."""
+    import multiprocessing as mp
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    out: dict[int, tuple] = {}
+    pending = list(range(len(jobs)))
+    while pending:
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_limit_memory,
+                                     initargs=(memory,)) as pool:
+                futures = {pool.submit(_timed_work, (jobs[i], seconds)): i for i in pending}
+                for fut in as_completed(futures):
+                    out[futures[fut]] = fut.result()
+                    bar.update()
+        except BrokenProcessPool:
+            rest = [i for i in pending if i not in out]
+            if workers == 1 and rest:
+                out[rest[0]] = ([], [(jobs[rest[0]][0], "the worker died while parsing it (killed: out of memory?)")])
+                bar.update()
+            workers = 1
+        pending = [i for i in pending if i not in out]
+    return out
+
+
 def parse_many(paths: Sequence[str | Path], *, workers: int = 2, progress: bool = True, reference_date=None,
-               **kwargs) -> tuple[list[Resume], list[tuple[str, str]]]:
+               seconds: float = FILE_SECONDS, memory: int = FILE_MEMORY, **kwargs
+               ) -> tuple[list[Resume], list[tuple[str, str]]]:
     """Parse many files on a process pool, with a progress bar; one bad file never stops the batch.
 
-    Folders are searched for supported files; tables give one result per row.
+    Folders are searched for supported files; tables give one result per row. Each file gets ``seconds`` of
+    wall time and each worker ``memory`` bytes of address space; a file over a limit, or whose worker dies,
+    is reported as that file's failure.
 
     Returns
     -------
@@ -237,21 +305,11 @@ def parse_many(paths: Sequence[str | Path], *, workers: int = 2, progress: bool 
     failures: list[tuple[str, str]] = []
     bar = tqdm(total=len(jobs), desc="parsing resumes", unit="file", disable=not progress)
     try:
-        if workers == 1:
-            outs = map(_work, jobs)
-            for ok, bad in outs:
-                results.extend(ok)
-                failures.extend(bad)
-                bar.update()
-        else:
-            import multiprocessing as mp
-
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                for ok, bad in pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8) or 1)):
-                    results.extend(ok)
-                    failures.extend(bad)
-                    bar.update()
+        outs = _pool_run(jobs, workers, seconds, memory, bar) if jobs else {}
+        for i in range(len(jobs)):
+            ok, bad = outs[i]
+            results.extend(ok)
+            failures.extend(bad)
     finally:
         bar.close()
     if failures and progress:

@@ -195,6 +195,24 @@ def check_zip(data: bytes, file: str, *, max_unzipped: int = MAX_UNZIPPED, max_r
         if i.compress_size and i.file_size > 1_000_000 and i.file_size / i.compress_size > max_ratio:
             raise ParseError(file, f"refusing to unpack {i.filename}: compression ratio "
                                    f"{i.file_size / i.compress_size:.0f}:1 is over {max_ratio:.0f}:1 (zip bomb?)")
+    _stream_check(data, infos, file, max_unzipped)
+
+
+def _stream_check(data: bytes, infos: list[zipfile.ZipInfo], file: str, max_unzipped: int) -> None:
+    """Inflate every entry in 1 MiB chunks, counting the bytes really produced: a central directory that lies
+    about the sizes (a "lying-size" bomb) is caught at the limit, with memory bounded by one chunk."""
+    produced = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in infos:
+                with archive.open(info) as entry:
+                    while chunk := entry.read(1 << 20):
+                        produced += len(chunk)
+                        if produced > max_unzipped:
+                            raise ParseError(file, f"refusing to unpack: more than {max_unzipped / 2**20:.0f} MiB "
+                                                   "come out of the archive (its sizes lie: zip bomb?)")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise ParseError(file, f"corrupt ZIP container ({exc})") from None
 
 
 def docx_lines(data: bytes, file: str = "", **limits) -> list[Line]:

@@ -28,11 +28,12 @@ True
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from workbench.data.coverage import coverage_warnings, table_coverage
 from workbench.data.schema import TABLE_NAMES
 from workbench.jsonable import json_ready
 from workbench.review.inputs import CRITERIA, ReviewInputError, review_inputs
@@ -87,6 +88,8 @@ class DatasetReview:
     criterion: str
     jobs: tuple[JobReview, ...]
     skipped: dict[str, str]
+    coverage: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -120,11 +123,20 @@ class DatasetReview:
             "cv": {**_pooled_cv(by_job), "by_job": by_job},
             "jobs": {job.job_id: job.to_dict() for job in self.jobs},
             "skipped": self.skipped,
+            "coverage": self.coverage,
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
         """Human summary: per job the verdicts, the weights, and the notes."""
         lines = [f"Review against {self.criterion} ({self.n:,} selected candidates with the criterion)"]
+        tables = self.coverage.get("tables", {})
+        if "candidates" in tables:
+            c = tables["candidates"]
+            lines.append(f"  coverage: candidates read {c['read']:,}, accepted {c['accepted']:,}, quarantined "
+                         f"{c['quarantined']:,}; applicants reviewed per job: "
+                         + ", ".join(f"{j} {n:,}" for j, n in self.coverage.get("applicants", {}).items()))
+        lines += [f"  WARNING: {w}" for w in self.warnings]
         for job in self.jobs:
             lines += _job_summary(job)
         for job_id, why in self.skipped.items():
@@ -257,7 +269,10 @@ def review_dataset(
             skipped[job_id] = str(exc)
     if not jobs:
         raise ReviewInputError("; ".join(f"{j}: {why}" for j, why in skipped.items()) or "no job to review")
-    return DatasetReview(criterion=criterion, jobs=tuple(jobs), skipped=skipped)
+    tables = table_coverage(dataset)
+    cover = {"tables": tables, "applicants": {j.job_id: int(j.validity.n_applicants) for j in jobs}}
+    return DatasetReview(criterion=criterion, jobs=tuple(jobs), skipped=skipped, coverage=cover,
+                         warnings=tuple(coverage_warnings(tables)))
 
 
 def _clean(value: Any) -> Any:

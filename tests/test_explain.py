@@ -476,3 +476,12 @@ def test_cached_tokenisation_equals_tokenising_every_text(sim):
     texts = sim.tables["answers"]["answer_text"].dropna().astype(str).iloc[::7]
     expected = [" ".join(w.replace(" ", "") for w in tokenize(t)) for t in texts]
     assert _terms(texts).tolist() == expected
+
+
+def test_the_model_states_its_coverage(result, sim):
+    doc = result.to_dict()
+    cover = doc["coverage"]
+    n_job = int((sim.tables["candidates"]["job_id"] == JOB).sum())
+    assert cover["applicants"] == n_job and cover["left_out"]["no answers"] == len(result.features.no_answers)
+    assert cover["tables"]["candidates"]["read"] == len(sim.tables["candidates"])
+    assert doc["warnings"] == cover["warnings"]

@@ -12,6 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from workbench.data.coverage import LEFT_OUT_WARN_SHARE, coverage_warnings, table_coverage
 from workbench.data.groups import group_labels
 from workbench import composite
 from workbench.metrics import auc
@@ -165,6 +166,18 @@ def _cross_validate(inputs: ReviewInputs, frame: pd.DataFrame, train_ids: pd.Ind
     return cv, oof, final
 
 
+def _coverage(dataset: Any, tables: Mapping[str, pd.DataFrame], inputs: ReviewInputs, feats: Any) -> dict[str, Any]:
+    """Rows read/accepted/quarantined, applicants of the job, those left out (no answers), and the warnings."""
+    source = dataset if getattr(dataset, "report", None) is not None else tables
+    counts = table_coverage(source)
+    n, missing = int(inputs.n_applicants), len(feats.no_answers)
+    warnings = coverage_warnings(counts)
+    if n and missing / n > LEFT_OUT_WARN_SHARE:
+        warnings.append(f"{missing:,} of {n:,} applicants ({missing / n:.1%}) have no answers and are left out of "
+                        "the model")
+    return {"tables": counts, "applicants": n, "left_out": {"no answers": missing}, "warnings": warnings}
+
+
 def explain_dataset(
     dataset: Any,
     criterion: str = "final_passed",
@@ -287,4 +300,5 @@ def explain_dataset(
     return ExplainResult(
         job_id=job_id, criterion=criterion, binary=binary, model=final, features=feats, train_index=train_ids,
         shap=shap_train, cv=cv, proxy=proxy, proxy_blocks=blocks, excluded=tuple(excluded), by_group=by_group,
-        inputs=inputs, question_text=qtext, notes=tuple(notes), dataset_sha256=digest, proxy_threshold=proxy_threshold)
+        inputs=inputs, question_text=qtext, notes=tuple(notes), dataset_sha256=digest, proxy_threshold=proxy_threshold,
+        coverage=_coverage(dataset, tables, inputs, feats))

@@ -156,6 +156,7 @@ class ExplainResult:
     notes: tuple[str, ...] = ()
     dataset_sha256: str = ""
     proxy_threshold: float = 0.70
+    coverage: Mapping[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------------------------------- global
 
@@ -479,6 +480,7 @@ class ExplainResult:
             "by_group": self.by_group.to_dict(orient="records"),
             "applicants": self.inputs.n_applicants, "applicants_without_answers": list(self.features.no_answers),
             "notes": list(self.notes), "dataset_sha256": self.dataset_sha256,
+            "coverage": dict(self.coverage), "warnings": list(self.coverage.get("warnings", [])),
         })
 
     def summary(self) -> str:
@@ -488,6 +490,7 @@ class ExplainResult:
         key = "auc" if self.binary else "r_observed"
         lines = [f"Scoring model for {self.job_id} ({self.criterion}): {len(self.feature_names)} features, trained on "
                  f"{len(self.train_index)} AI-passed candidates with the criterion.",
+                 *(f"WARNING: {w}" for w in self.coverage.get("warnings", [])),
                  f"Cross-validated {metric} ({cv['folds']} folds, same folds): baseline weighted sum "
                  f"{_fmt(cv.get('baseline_' + key))}, model {_fmt(cv.get('model_' + key))} "
                  f"(model better in {cv['model_wins']} of {cv['folds']} folds)."]

@@ -188,3 +188,33 @@ def test_tuner_corrects_performance_in_two_stages_like_the_validity_table(sim):
     out = tuner_update(tuner_state(ri), dict(ri.profile.weights), ri.profile.threshold)
     table = validity_table(ri, ValiditySettings(n_boot=100)).total
     assert out["validity"]["r_corrected"] == pytest.approx(float(table["r_corrected"]), abs=1e-9)
+
+
+def test_sigterm_to_the_wrapper_stops_the_child(tmp_path):
+    """`workbench serve` forwards SIGTERM to Voila: no child is left behind bound to the port."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    wrapper = subprocess.Popen([sys.executable, "-c", "import sys; from workbench.apps.serve import run_forwarding; "
+                                f"sys.exit(run_forwarding([sys.executable, '-c', {child!r}]))"])
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    grandchild = int(pid_file.read_text())
+    wrapper.send_signal(signal.SIGTERM)
+    wrapper.wait(timeout=20)
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(grandchild, 0)
+
+
+def test_voila_culls_idle_kernels_by_default():
+    cmd = voila_command("weight_tuner", notebooks_dir="nb")
+    assert "--MappingKernelManager.cull_idle_timeout=600" in cmd and "--MappingKernelManager.cull_connected=False" in cmd
+    assert not any("cull" in c for c in voila_command(notebooks_dir="nb", cull_idle=0))

@@ -344,21 +344,20 @@ def serve(
         str | None, typer.Argument(metavar="[APP]", help="live_feedback, weight_tuner or audit_viewer (default: all).")
     ] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8866,
+    cull_idle: Annotated[int, typer.Option("--cull-idle", help="Seconds before an idle kernel is shut down "
+                                           "(0: never).")] = 600,
 ) -> None:
-    """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C stops it."""
-    import subprocess
-
-    from workbench.apps.serve import APPS, app_url, voila_command
+    """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C or SIGTERM stops it and Voila."""
+    from workbench.apps.serve import APPS, app_url, run_forwarding, voila_command
 
     if app_name is not None and app_name not in APPS:
         fail(f"unknown app {app_name!r}; choose one of {', '.join(APPS)}")
-    command = voila_command(app_name, port=port)
+    command = voila_command(app_name, port=port, cull_idle=cull_idle)
     # A single app is served at the root; the folder's start page lists every app.
-    typer.echo(f"Voila on {app_url(None, port=port)} (127.0.0.1 only; Ctrl-C to stop)", err=True)
-    try:
-        raise typer.Exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    typer.echo(f"Voila on {app_url(None, port=port)} (127.0.0.1 only; idle kernels stopped after {cull_idle} s; "
+               "Ctrl-C to stop)", err=True)
+    code = run_forwarding(command)
+    raise typer.Exit(0 if code in (0, -2, -15, 130, 143) else code)
 
 
 profile_app = typer.Typer(no_args_is_help=True, help="Job profiles: derive a proposal from history, accept it.")

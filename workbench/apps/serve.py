@@ -18,7 +18,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["APPS", "NOTEBOOKS_DIR", "app_url", "voila_command"]
+__all__ = ["APPS", "CULL_IDLE_SECONDS", "NOTEBOOKS_DIR", "app_url", "run_forwarding", "voila_command"]
+
+#: Kernels idle this long (no execution, no connected page) are shut down; checked every minute.
+CULL_IDLE_SECONDS = 600
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -36,7 +39,7 @@ their HTML output (plotly.js inlined by the notebook renderer)."""
 
 
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
-                  show_tracebacks: bool = False) -> list[str]:
+                  show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS) -> list[str]:
     """The command line that starts Voila on 127.0.0.1 (no browser opened).
 
     Parameters
@@ -49,6 +52,9 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
         The folder of the notebooks (default: ``notebooks/`` of the checkout).
     show_tracebacks : bool
         Send Python tracebacks to the page (for debugging; off for stakeholders).
+    cull_idle : int, default 600
+        Seconds after which an idle kernel (nothing running, no page connected) is shut down, so pages left
+        without a clean close cannot pile up kernels; 0 turns culling off.
 
     Returns
     -------
@@ -69,8 +75,41 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
             raise ValueError(f"unknown app {app!r}; choose one of {', '.join(APPS)}")
         target = folder / name
     deny = [f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_DENIED]
+    cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}", "--MappingKernelManager.cull_interval=60",
+             "--MappingKernelManager.cull_connected=False"] if cull_idle else [])
     return [sys.executable, "-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={int(port)}",
-            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *deny, str(target)]
+            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *deny, *cull, str(target)]
+
+
+def run_forwarding(command: list[str]) -> int:
+    """Run ``command`` and forward SIGTERM/SIGINT to it, so stopping ``workbench serve`` stops Voila too (no
+    child left bound to the port); returns the child's exit code.
+
+    Examples
+    --------
+    >>> run_forwarding([sys.executable, "-c", "raise SystemExit(3)"])
+    3
+    """
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command)
+    previous = {}
+
+    def forward(signum, frame):  # noqa: ARG001
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.signal(sig, forward)
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.terminate()
+            child.wait(timeout=10)
 
 
 def app_url(app: str | None = None, *, port: int = 8866) -> str:

@@ -218,3 +218,26 @@ def test_voila_culls_idle_kernels_by_default():
     cmd = voila_command("weight_tuner", notebooks_dir="nb")
     assert "--MappingKernelManager.cull_idle_timeout=600" in cmd and "--MappingKernelManager.cull_connected=False" in cmd
     assert not any("cull" in c for c in voila_command(notebooks_dir="nb", cull_idle=0))
+
+
+def test_the_tuner_saves_a_new_profile_version_and_never_overwrites(sim, tmp_path):
+    from workbench.data.profiles import load_profile
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_weight_tuner(tmp_path, "product_manager")
+    app.sliders["execution"].value = 0.4
+    app.threshold.value = 3.4
+    app.save.click()
+    first = app.saved_path
+    assert first is not None and first.parent == tmp_path / "profiles" / "proposed"
+    written = load_profile(first)
+    assert written.threshold == 3.4 and written.weights["execution"] == pytest.approx(0.4, abs=1e-4)
+    assert sum(written.weights.values()) == pytest.approx(1.0, abs=1e-9)
+    original = load_profile(tmp_path / "profiles" / "product_manager.yaml")
+    assert written.version != original.version and original.weights != written.weights
+    before = first.read_text(encoding="utf-8")
+    app.sliders["execution"].value = 0.2
+    app.save.click()
+    assert app.saved_path != first and first.read_text(encoding="utf-8") == before  # the first file is untouched
+    assert len(list((tmp_path / "profiles" / "proposed").glob("*.yaml"))) == 2

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,8 @@ from workbench.data.groups import AUDIT_ATTRIBUTES, UNKNOWN, group_labels
 from workbench.fairness import MIN_SHARE
 from workbench.metrics import auc, impact_ratios, pearson_r
 
-__all__ = ["TunerState", "build_weight_tuner", "rebalance", "tuner_html", "tuner_state", "tuner_update"]
+__all__ = ["TunerState", "build_weight_tuner", "rebalance", "save_profile_version", "tuner_html", "tuner_state",
+           "tuner_update"]
 
 ATTRIBUTES = AUDIT_ATTRIBUTES
 
@@ -356,6 +358,37 @@ def tuner_update(state: TunerState, weights: Mapping[str, float], threshold: flo
     }
 
 
+def save_profile_version(profile: Any, weights: Mapping[str, float], threshold: float, folder: str | Path) -> Path:
+    """Write the tuned weights and threshold as a NEW version of ``profile`` (never overwriting a file).
+
+    Weights are normalised and rounded to 4 decimals, the threshold to 2; the version is the next free one
+    after the profile's (``2026Q1`` -> ``2026Q1-r1``, ``-r2``, ...). Written by
+    :func:`workbench.profile.write_profile_version`, the path the review's proposals take.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from workbench.data.profiles import as_profile
+    >>> p = as_profile("product_manager")
+    >>> path = save_profile_version(p, {d: 1.0 for d in p.dimension_names}, 3.3, tempfile.mkdtemp())
+    >>> path.name.startswith("product_manager@"), as_profile(path).threshold
+    (True, 3.3)
+    """
+    from workbench.profile import next_version, write_profile_version
+    from workbench.records import Dimension, JobProfile
+
+    w = composite.normalised_weights(weights, profile.dimension_names)
+    rounded = np.round(w, 4)
+    rounded[np.argmax(rounded)] += round(1.0 - float(rounded.sum()), 4)  # sum exactly 1 after rounding
+    dims = tuple(Dimension(d.name, float(x), d.keywords, d.description) for d, x in zip(profile.dimensions, rounded))
+    folder = Path(folder)
+    version = next_version(profile.version)
+    while (folder / f"{profile.job_id}@{version}.yaml").exists():
+        version = next_version(version)
+    new = JobProfile(profile.job_id, version, round(float(threshold), 2), dims, profile.title, profile.language)
+    return write_profile_version(new, folder)
+
+
 def _card(value: str, label: str) -> str:
     return f'<div class="wb-card"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>'
 
@@ -427,6 +460,23 @@ def tuner_html(result: Mapping[str, Any], baseline: Mapping[str, Any] | None = N
     return "".join(parts)
 
 
+def _sliders(state: TunerState, weights: Mapping[str, float]) -> tuple[dict[str, Any], Any]:
+    """A slider per dimension at ``weights`` and the threshold slider over the range of the scores."""
+    import ipywidgets as W
+
+    style = {"description_width": "210px"}
+    sliders = {d: W.FloatSlider(value=weights[d], min=0.0, max=1.0, step=0.01, description=d, style=style,
+                                readout_format=".2f", continuous_update=True, layout=W.Layout(width="460px"))
+               for d in state.dimensions}
+    scored = np.isfinite(state.X).any()
+    lo = float(np.floor(np.nanmin(state.X) * 10) / 10) if scored else 1.0
+    hi = float(np.ceil(np.nanmax(state.X) * 10) / 10) if scored else 5.0
+    threshold = W.FloatSlider(value=state.threshold, min=lo, max=hi, step=0.01, description="pass threshold",
+                              style=style, readout_format=".2f", continuous_update=True,
+                              layout=W.Layout(width="460px"))
+    return sliders, threshold
+
+
 def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
                        criterion: str = "final_passed") -> Any:
     """The weight-tuner app: a slider per dimension (summing to 1), one for the threshold, live results.
@@ -455,17 +505,10 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
     state = tuner_state(review_inputs(dataset, job, criterion))
     baseline = tuner_update(state, state.weights, state.threshold)
     current = dict(baseline["weights"])
-    style = {"description_width": "210px"}
-    sliders = {d: W.FloatSlider(value=current[d], min=0.0, max=1.0, step=0.01, description=d, style=style,
-                                readout_format=".2f", continuous_update=True, layout=W.Layout(width="460px"))
-               for d in state.dimensions}
-    scored = np.isfinite(state.X).any()
-    lo = float(np.floor(np.nanmin(state.X) * 10) / 10) if scored else 1.0
-    hi = float(np.ceil(np.nanmax(state.X) * 10) / 10) if scored else 5.0
-    threshold = W.FloatSlider(value=state.threshold, min=lo, max=hi, step=0.01, description="pass threshold",
-                              style=style, readout_format=".2f", continuous_update=True,
-                              layout=W.Layout(width="460px"))
+    sliders, threshold = _sliders(state, current)
     reset = W.Button(description="Reset to the profile", icon="undo")
+    save = W.Button(description="Save as new profile version", icon="save")
+    saved = W.HTML("")
     results = W.HTML(tuner_html(baseline, baseline))
     busy = {"on": False}
 
@@ -496,19 +539,32 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
             busy["on"] = False
         refresh()
 
+    def on_save(_: Any) -> None:
+        folder = Path(getattr(dataset, "path", ".")) / "profiles" / "proposed"
+        try:
+            path = save_profile_version(dataset.profiles[job], current, threshold.value, folder)
+        except (OSError, ValueError) as exc:
+            saved.value = f'<span class="wb-note">Not saved: {esc(exc)}</span>'
+            return
+        saved.value = (f'<span class="wb-note">Saved {esc(path.name)} in {esc(path.parent)} (a proposal: adopting it '
+                       "means replacing the profile file on purpose).</span>")
+        app.saved_path = path
+
     for d, s in sliders.items():
         s.observe(lambda change, d=d: on_weight(change, d), names="value")
     threshold.observe(lambda change: None if busy["on"] else refresh(), names="value")
     reset.on_click(on_reset)
+    save.on_click(on_save)
     header = W.HTML(
         f'<div class="wb-app">{STYLE}<h2 style="margin:0">Weight tuner: {esc(job)}</h2>'
         f'<p class="wb-note">Profile version {esc(state.profile_version)}, {state.n_applicants:,} applicants, '
         f"criterion {esc(criterion)}. Move a dimension weight and the others rescale so the weights still sum "
         "to 1; move the threshold to pass more or fewer applicants. Nothing here changes the profile.</p></div>")
     controls = W.VBox([W.HTML("<b>Dimension weights</b>"), *sliders.values(), W.HTML("<b>Threshold</b>"),
-                       threshold, reset], layout=W.Layout(min_width="480px"))
+                       threshold, W.HBox([reset, save]), saved], layout=W.Layout(min_width="480px"))
     app = W.VBox([header, W.HBox([controls, results], layout=W.Layout(align_items="flex-start",
                                                                      flex_flow="row wrap"))])
     app.sliders, app.threshold, app.results, app.state, app.reset = sliders, threshold, results, state, reset
+    app.save, app.saved, app.saved_path = save, saved, None
     app.add_class("wb-weight-tuner")
     return app

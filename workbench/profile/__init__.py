@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from workbench.data.profiles import load_profile, load_profiles, profile_from_dict, profile_to_dict, save_profile
 from workbench.nlp.terms import NUMBER_TOKEN, ZH_STOP_WORDS, term_language, tokenize, informative_prior, log_odds_dirichlet
-from workbench.profile.derive import DerivationError, next_version, ProfileProposal, accept, derive_profile
+from workbench.profile.derive import (DerivationError, ProfileProposal, accept, derive_profile, next_version,
+                                      write_profile_version)
 from workbench.profile.match import Evidence, DimensionMatch, MatchResult, resume_lines, keyword_pattern, match_resume
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "save_profile",
     "term_language",
     "tokenize",
+    "write_profile_version",
 ]

@@ -165,11 +165,20 @@ def accept(proposal: ProfileProposal, path: str | Path) -> Path:
     FileExistsError
         The file exists already (a version is written once).
     """
+    return write_profile_version(proposal.proposed, path)
+
+
+def write_profile_version(profile: JobProfile, path: str | Path) -> Path:
+    """Write ``profile`` to a NEW file (``<job_id>@<version>.yaml`` in a folder); never overwrites anything.
+
+    The one writer of proposed profiles: :func:`accept` (the review's proposals) and the weight tuner's "save as
+    new profile version" both use it.
+    """
     path = Path(path)
     if path.is_dir() or not path.suffix:
-        path = path / f"{proposal.job_id}@{proposal.proposed.version}.yaml"
+        path = path / f"{profile.job_id}@{profile.version}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(profile_to_dict(proposal.proposed), allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(profile_to_dict(profile), allow_unicode=True, sort_keys=False)
     profile_from_dict(yaml.safe_load(text), source=str(path))  # what is written must load back
     with open(path, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite
         fh.write(text)

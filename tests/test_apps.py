@@ -241,3 +241,15 @@ def test_the_tuner_saves_a_new_profile_version_and_never_overwrites(sim, tmp_pat
     app.save.click()
     assert app.saved_path != first and first.read_text(encoding="utf-8") == before  # the first file is untouched
     assert len(list((tmp_path / "profiles" / "proposed").glob("*.yaml"))) == 2
+
+
+def test_the_tuner_switches_jobs(sim, tmp_path):
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_weight_tuner(tmp_path, "product_manager")
+    assert set(app.job.options) == {"product_manager", "regional_sales_manager"}
+    pm_dims = set(app.sliders)
+    app.job.value = "regional_sales_manager"
+    assert set(app.sliders) != pm_dims and app.state.job_id == "regional_sales_manager"
+    assert "regional_sales_manager" in app.children[1].children[0].value

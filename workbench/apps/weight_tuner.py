@@ -477,31 +477,12 @@ def _sliders(state: TunerState, weights: Mapping[str, float]) -> tuple[dict[str,
     return sliders, threshold
 
 
-def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
-                       criterion: str = "final_passed") -> Any:
-    """The weight-tuner app: a slider per dimension (summing to 1), one for the threshold, live results.
-
-    Parameters
-    ----------
-    dataset_or_path : Dataset, str or Path, optional
-        Default: the demo data.
-    job_id : str, optional
-        Default: the first job with a profile.
-    criterion : str, default "final_passed"
-        The later outcome the validity is computed against.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        With attributes ``sliders`` (dimension -> FloatSlider), ``threshold`` (FloatSlider), ``results``
-        (HTML) and ``state`` (:class:`TunerState`).
-    """
+def _job_tuner(dataset: Any, job: str, criterion: str) -> Any:
+    """The tuner of one job (see :func:`build_weight_tuner`)."""
     import ipywidgets as W
 
     from workbench.review import review_inputs
 
-    dataset = load_dataset(dataset_or_path)
-    job = job_id or next(iter(dataset.profiles))
     state = tuner_state(review_inputs(dataset, job, criterion))
     baseline = tuner_update(state, state.weights, state.threshold)
     current = dict(baseline["weights"])
@@ -566,5 +547,48 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
                                                                      flex_flow="row wrap"))])
     app.sliders, app.threshold, app.results, app.state, app.reset = sliders, threshold, results, state, reset
     app.save, app.saved, app.saved_path = save, saved, None
+    return app
+
+
+def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
+                       criterion: str = "final_passed") -> Any:
+    """The weight-tuner app: a job selector, a slider per dimension (summing to 1), one for the threshold, live
+    results, reset, and "save as new profile version".
+
+    Parameters
+    ----------
+    dataset_or_path : Dataset, str or Path, optional
+        Default: the demo data.
+    job_id : str, optional
+        The job shown first. Default: the first job with a profile.
+    criterion : str, default "final_passed"
+        The later outcome the validity is computed against.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``job`` (Dropdown) and the current job's ``sliders`` (dimension -> FloatSlider), ``threshold``,
+        ``results`` (HTML), ``state`` (:class:`TunerState`), ``reset``, ``save`` and ``saved_path``.
+    """
+    import ipywidgets as W
+
+    dataset = load_dataset(dataset_or_path)
+    jobs = list(dataset.profiles)
+    first = job_id or jobs[0]
+    picker = W.Dropdown(options=jobs, value=first, description="job", layout=W.Layout(width="360px"))
+    app = W.VBox([picker])
+    app.job = picker
+
+    def show(job: str) -> None:
+        inner = _job_tuner(dataset, job, criterion)
+        for name in ("sliders", "threshold", "results", "state", "reset", "save", "saved"):
+            setattr(app, name, getattr(inner, name))
+        app.inner = inner
+        inner.save.on_click(lambda _: setattr(app, "saved_path", inner.saved_path))
+        app.saved_path = None
+        app.children = [picker, inner]
+
+    picker.observe(lambda change: show(change["new"]), names="value")
+    show(first)
     app.add_class("wb-weight-tuner")
     return app

@@ -253,3 +253,21 @@ def test_the_tuner_switches_jobs(sim, tmp_path):
     app.job.value = "regional_sales_manager"
     assert set(app.sliders) != pm_dims and app.state.job_id == "regional_sales_manager"
     assert "regional_sales_manager" in app.children[1].children[0].value
+
+
+def test_audit_viewer_job_selector_drives_table_and_chart(sim, tmp_path):
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"))
+    pooled = app.results.value
+    assert "all jobs pooled" in [label for label, _ in app.job.options]
+    app.job.value = "product_manager"
+    assert app.results.value != pooled
+    res = audit(sim.tables, "ai_passed", ("gender", "age_band"), job_id="product_manager", where_from=False,
+                skip_invalid=True)
+    n = int(res.table("gender").rows["n"].sum())
+    assert f"{n:,}" in app.results.value or str(n) in app.results.value
+    shown = app.shown_chart()
+    assert "product_manager" in shown and "gender" in shown
+    assert "CMH" not in app.results.value

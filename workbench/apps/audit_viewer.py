@@ -75,7 +75,7 @@ def audit_view(result: Any, attribute: str, view: str = "stakeholder") -> dict[s
             "period": meta.get("period"), "n_applicants": meta.get("n_applicants"),
             "n_in_population": meta.get("n_in_population"),
             "unknown": doc["unknown"].get(attribute), "tables": tables, "flagged": flagged,
-            "notes": list(doc.get("notes", []))}
+            "notes": [n for n in doc.get("notes", []) if not n.startswith("CMH")]}  # the viewer shows no CMH table
 
 
 def _table_html(kind: str, table: Mapping[str, Any]) -> str:
@@ -138,10 +138,33 @@ def audit_view_html(view: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _chart(res: Any, attribute: str, first: bool) -> Any:
+    """The impact-ratio chart of ``attribute`` for the shown stage (plotly.js inlined once per page)."""
+    from IPython.display import HTML
+
+    from workbench import plots
+
+    rows = res.table(attribute).rows
+    fig = plots.impact_ratio_figure({attribute: rows["impact_ratio"].to_dict()},
+                                    title=f"Impact ratios: {DECISION_LABELS.get(res.decision, res.decision)}, "
+                                          f"{attribute}, {'job ' + res.job_id if res.job_id else 'all jobs pooled'}")
+    return HTML(fig.to_html(include_plotlyjs="inline" if first else False, full_html=False))
+
+
+def _warnings_html(res: Any) -> str:
+    if not res.warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in res.warnings)
+    return f'<div class="wb-app"><div class="wb-note" data-testid="audit-warnings"><b>Coverage:</b><ul>{items}</ul></div></div>'
+
+
 def build_audit_viewer(dataset_or_path: Any = None, *, decision: str = "ai_passed", attribute: str = "gender",
                        view: str = "stakeholder", job_id: str | None = None,
                        attributes: tuple[str, ...] = AUDIT_ATTRIBUTES) -> Any:
-    """The audit-viewer app: dropdowns for decision, attribute and view; the tables update.
+    """The audit-viewer app: decision, attribute, view and job selectors drive the tables and the chart together.
+
+    A busy line shows while a stage is computed (the first time; then it is cached); the coverage warnings of
+    the audit (applicants left out, unrecognised values) stand above the table.
 
     Parameters
     ----------
@@ -150,28 +173,28 @@ def build_audit_viewer(dataset_or_path: Any = None, *, decision: str = "ai_passe
     decision, attribute, view : str
         The initial choices.
     job_id : str, optional
-        One job (default: all jobs pooled).
+        The job shown first (default: all jobs pooled); the job selector switches between them.
     attributes : tuple of str
         The attributes audited (those without data become notes).
 
     Returns
     -------
     ipywidgets.VBox
-        With attributes ``decision``, ``attribute``, ``view_mode`` (Dropdowns) and ``results`` (HTML).
+        With attributes ``decision``, ``attribute``, ``view_mode``, ``job`` (Dropdowns), ``results`` (HTML)
+        and ``chart`` (Output).
     """
     import ipywidgets as W
-
     from workbench.fairness import audit
 
     dataset = load_dataset(dataset_or_path)
-    cache: dict[str, Any] = {}
+    cache: dict[tuple[str, str], Any] = {}
 
-    def result_for(d: str) -> Any:
-        if d not in cache:
-            cache[d] = audit(dataset, d, attributes, job_id=job_id, where_from=False, skip_invalid=True)
-        return cache[d]
+    def result_for(d: str, job: str) -> Any:
+        if (d, job) not in cache:
+            cache[(d, job)] = audit(dataset, d, attributes, job_id=job or None, where_from=False, skip_invalid=True)
+        return cache[(d, job)]
 
-    first = result_for(decision)
+    first = result_for(decision, job_id or "")
     style = {"description_width": "80px"}
     dd_decision = W.Dropdown(options=[(v, k) for k, v in DECISION_LABELS.items()], value=decision,
                              description="decision", style=style, layout=W.Layout(width="330px"))
@@ -179,22 +202,35 @@ def build_audit_viewer(dataset_or_path: Any = None, *, decision: str = "ai_passe
                          description="attribute", style=style, layout=W.Layout(width="330px"))
     dd_view = W.Dropdown(options=[(v, k) for k, v in VIEWS.items()], value=view, description="view", style=style,
                          layout=W.Layout(width="360px"))
-    results = W.HTML()
+    dd_job = W.Dropdown(options=[("all jobs pooled", "")] + [(j, j) for j in sorted(dataset.profiles)],
+                        value=job_id or "", description="job", style=style, layout=W.Layout(width="330px"))
+    results, chart = W.HTML(), W.Output()
+    drawn: dict[str, Any] = {"plotly": False, "figure": None}
 
     def refresh(*_: Any) -> None:
-        res = result_for(dd_decision.value)
+        if (dd_decision.value, dd_job.value) not in cache:
+            results.value = (f'<div class="wb-app" data-testid="audit-results"><p class="wb-note">Computing '
+                             f"{esc(DECISION_LABELS.get(dd_decision.value, dd_decision.value))} ...</p></div>")
+        res = result_for(dd_decision.value, dd_job.value)
         attr = dd_attr.value if dd_attr.value in res.by else res.by[0]
-        results.value = audit_view_html(audit_view(res, attr, dd_view.value))
+        results.value = _warnings_html(res) + audit_view_html(audit_view(res, attr, dd_view.value))
+        drawn["figure"] = _chart(res, attr, not drawn["plotly"])
+        chart.outputs = ()  # set on the model directly: no output capture (fast in Voila and in nbclient)
+        chart.append_display_data(drawn["figure"])
+        drawn["plotly"] = True
 
-    for dd in (dd_decision, dd_attr, dd_view):
+    for dd in (dd_decision, dd_attr, dd_view, dd_job):
         dd.observe(refresh, names="value")
     refresh()
-    scope = f"job {esc(job_id)}" if job_id else "all jobs pooled"
     header = W.HTML(f'<div class="wb-app">{STYLE}<h2 style="margin:0">Bias audit viewer</h2>'
-                    f'<p class="wb-note">NYC Local Law 144 selection-rate tables, {scope}. Pick a hiring stage and a '
-                    "protected attribute. Protected attributes are used for this audit only, never for scoring."
-                    "</p></div>")
-    app = W.VBox([header, W.HBox([dd_decision, dd_attr, dd_view], layout=W.Layout(flex_flow="row wrap")), results])
-    app.decision, app.attribute, app.view_mode, app.results = dd_decision, dd_attr, dd_view, results
+                    '<p class="wb-note">NYC Local Law 144 selection-rate tables per job or for all jobs pooled. Pick '
+                    "a hiring stage, a protected attribute and a job. A pooled table can hide an impact inside one job "
+                    "(and the reverse): look at each job too. Protected attributes are used for this audit only, "
+                    "never for scoring.</p></div>")
+    app = W.VBox([header, W.HBox([dd_decision, dd_attr, dd_view, dd_job], layout=W.Layout(flex_flow="row wrap")),
+                  results, chart])
+    app.decision, app.attribute, app.view_mode, app.job, app.results, app.chart = (dd_decision, dd_attr, dd_view,
+                                                                                   dd_job, results, chart)
+    app.shown_chart = lambda: drawn["figure"].data  # the chart's HTML as last shown (for tests and exports)
     app.add_class("wb-audit-viewer")
     return app

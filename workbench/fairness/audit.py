@@ -163,8 +163,8 @@ def _method_notes(n_scored: int, median: float, n_jobs: int, min_share: float) -
     notes = []
     if n_scored:
         notes.append(f"scoring rate = share of applicants with ai_score above the median of all {n_scored}"
-                     f" applicants in scope ({median:.3f})" + (f"; {n_jobs} jobs pooled, pass job_id for per-job "
-                                                               "medians" if n_jobs > 1 else ""))
+                     f" applicants in scope ({median:.3f})" + (f"; {n_jobs} jobs pooled (audit each job for "
+                                                               "per-job medians)" if n_jobs > 1 else ""))
     notes.append(f"Unknown groups are counted and reported but left out of impact ratios; known categories under "
                  f"{min_share:.0%} are listed and left out of ratios (6 RCNY 5-301(d)); Holm adjustment per table; "
                  "z = pooled two-proportion test against the top group, Fisher's exact test where an expected "

@@ -251,3 +251,11 @@ def test_explain_contract_on_demo():
     assert {"criterion", "model", "cv", "features", "top_features", "proxy_flags"} <= set(doc)
     assert {"baseline_auc", "model_auc"} <= set(doc["cv"])
     assert not {"gender", "age", "race_ethnicity", "education"} & set(doc["features"])
+
+
+def test_trend_json_on_the_demo():
+    code, doc = run_json("trend", default_demo_path(), "--by", "period", "--freq", "Q", "--n-boot", "200")
+    assert code == 0 and doc["by"] == "period" and len(doc["periods"]) >= 2
+    assert {"from", "to", "metric", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"} <= set(doc["comparisons"][0])
+    bad = run("trend", default_demo_path(), "--by", "nonsense", "--json")
+    assert bad.exit_code == 2 and "nonsense" in bad.output

@@ -20,7 +20,7 @@ jupytext = pytest.importorskip("jupytext")
 
 def test_all_notebooks_present():
     expected = {"01_job_profile", "02_resumes_and_questions", "03_live_feedback", "04_data_review",
-                "05_weight_tuner", "06_model_explanations", "07_bias_audit"}
+                "05_weight_tuner", "06_model_explanations", "07_bias_audit", "08_trend"}
     assert expected <= set(NAMES)
     assert (ROOT / "notebooks" / "jupytext.toml").exists()
 

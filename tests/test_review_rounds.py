@@ -15,12 +15,15 @@ from workbench.review.rounds import (
     calibration_table,
     compare_versions,
     expectancy_table,
+    funnel_frame,
     group_labels,
     impact_ratio_table,
     lift_by_decile,
     predictive_accuracy,
+    prompting_design,
     prompting_effect,
     prompting_group_gaps,
+    prompting_matched,
     prompting_validity,
     taylor_russell,
     wilson_ci,
@@ -207,6 +210,15 @@ def test_compare_versions(sim, by):
     assert (tab["impact_ratio_min"] <= 1).all() and "impact_ratio[female]" in tab.columns
 
 
+def test_funnel_frame_has_the_performance_of_hires_only(sim):
+    f = funnel_frame(sim.tables)
+    outcomes = sim.tables["outcomes"].set_index("candidate_id")
+    hires = outcomes.index[outcomes["hired"].astype(bool)]
+    assert f.loc[f["performance"].notna()].index.isin(hires).all()
+    assert f.loc[hires, "performance"].to_numpy(dtype=float) == pytest.approx(
+        outcomes.loc[hires, "performance"].to_numpy(dtype=float), nan_ok=True)
+
+
 def test_compare_versions_bad_by(sim):
     with pytest.raises(ValueError, match="by must be 'profile_version' or 'period'"):
         compare_versions(sim.tables, "month")
@@ -244,3 +256,51 @@ def test_prompting_bad_input(sim):
         prompting_effect(answers)
     with pytest.raises(ValueError, match="lack column"):
         prompting_effect(sim.tables["answers"].drop(columns="prompted"))
+
+
+def _triggered(effect: float, seed: int, n: int = 1500, *, random: bool = False) -> tuple[pd.DataFrame, float]:
+    """Answers where the hint is triggered by incompleteness: the fewer STAR parts before the hint, the likelier
+    a prompt (``random``: prompted with probability .5 among eligible answers, recorded as assignment=random)."""
+    g = np.random.default_rng(seed)
+    cand = np.repeat([f"C{i:05d}" for i in range(n)], 4)
+    ques = np.tile(["q1", "q2", "q3", "q4"], n)
+    star = g.binomial(4, 0.6, 4 * n)
+    eligible = star < 4
+    p = np.full(4 * n, 0.5) if random else 0.95 - 0.22 * star
+    prompted = eligible & (g.random(4 * n) < p)
+    score = 2.0 + 0.5 * star + effect * prompted + g.normal(0, 0.5, 4 * n)
+    frame = pd.DataFrame({"candidate_id": cand, "question_id": ques, "score": score, "prompted": prompted,
+                          "hint_eligible": eligible, "star_before": star})
+    if random:
+        frame["assignment"] = "random"
+    return frame, effect
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_triggered_hints_bias_the_naive_difference_and_matching_recovers_the_effect(seed):
+    answers, effect = _triggered(0.3, seed)
+    tab = prompting_effect(answers, n_boot=200)
+    naive = tab.loc["overall", "difference"]
+    assert naive < 0  # the worse answers got the hints: the naive difference even has the wrong sign
+    assert tab.attrs["design"] == "observational" and "confounded" in tab.attrs["caveat"]
+    matched = tab.attrs["matched"]
+    assert matched["available"] and matched["design"] == "observational"
+    assert matched["ci_low"] < effect < matched["ci_high"]
+    assert matched["n_answers"] == int(answers["hint_eligible"].sum()) and 12 <= matched["n_strata"] <= 16
+
+
+def test_randomised_hints_are_recognised():
+    answers, effect = _triggered(0.3, 3, random=True)
+    assert prompting_design(answers) == "randomised"
+    tab = prompting_effect(answers[answers["hint_eligible"]], n_boot=200)
+    assert tab.attrs["caveat"] is None
+    overall = tab.loc["overall"]
+    assert overall.ci_low < effect < overall.ci_high
+
+
+def test_matched_comparison_says_why_not_without_star_before(sim):
+    tab = prompting_effect(sim.tables["answers"], n_boot=50)
+    assert tab.attrs["matched"]["available"] is False
+    assert "star_before" in tab.attrs["matched"]["reason"] and "confounded" in tab.attrs["caveat"]
+    one_arm = _triggered(0.3, 4)[0].assign(prompted=False)
+    assert prompting_matched(one_arm)["available"] is False

@@ -321,6 +321,35 @@ def audit(
 
 
 @app.command()
+def trend(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    by: Annotated[str, typer.Option("--by", help="profile_version, question_version or period.")] = "period",
+    freq: Annotated[str, typer.Option("--freq", help="Period length with --by period (pandas: Q, M, Y).")] = "Q",
+    job: Annotated[str | None, typer.Option("--job", help="One job (default: all jobs pooled).")] = None,
+    pair: Annotated[list[str] | None, typer.Option("--pair", help="Also compare FROM,TO (repeatable).")] = None,
+    performance_cut: Annotated[float, typer.Option("--performance-cut", help="Performance that counts as a hit "
+                                                   "among hires.")] = 3.0,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for validities.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Did a change raise the pass rate of the right candidates? Rates, validity and impact ratios per period
+    or version, each change with a CI and a Holm-adjusted test, mix shift and a standardised comparison."""
+    from workbench.review.trend import trend as run_trend
+
+    pairs = []
+    for item in pair or []:
+        parts = [p.strip() for p in item.replace(" ", ",").split(",") if p.strip()]
+        if len(parts) != 2:
+            fail(f"--pair needs FROM,TO, got {item!r}")
+        pairs.append((parts[0], parts[1]))
+    dataset = load_dataset(data)
+    result = guarded(lambda: run_trend(dataset, by=by, freq=freq, job_id=job, pairs=tuple(pairs),
+                                       performance_cut=performance_cut, n_boot=n_boot, seed=seed))
+    emit(result.to_dict(), as_json, result.summary)
+
+
+@app.command()
 def report(
     data: Annotated[Path, typer.Argument(help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports.")] = Path("reports"),

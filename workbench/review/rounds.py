@@ -9,8 +9,9 @@ Small plain functions over the contract tables or aligned arrays:
   :func:`calibration_table`;
 - closed forms at the observed selection ratio: :func:`brogden_utility` (Brogden-Cronbach-Gleser) and
   :func:`taylor_russell` (success ratio);
-- real-time prompting as a randomised intervention: :func:`prompting_effect`, :func:`prompting_validity`,
-  :func:`prompting_group_gaps`;
+- real-time prompting: :func:`prompting_effect` (naive, confounded unless randomised: see its caveat),
+  :func:`prompting_matched` (same completeness before the hint), :func:`prompting_design`,
+  :func:`prompting_validity`, :func:`prompting_group_gaps`;
 - group helpers shared with the weights module: :func:`group_labels`, :func:`impact_ratio_table`.
 
 Everything about final_passed, final_score or performance is range-restricted (only AI-passed candidates
@@ -44,11 +45,14 @@ __all__ = [
     "calibration_table",
     "compare_versions",
     "expectancy_table",
+    "funnel_frame",
     "group_labels",
     "impact_ratio_table",
     "lift_by_decile",
     "predictive_accuracy",
+    "prompting_design",
     "prompting_effect",
+    "prompting_matched",
     "prompting_group_gaps",
     "prompting_validity",
     "taylor_russell",
@@ -88,8 +92,23 @@ def _cluster_bootstrap(F: np.ndarray, stat: Callable[[np.ndarray], np.ndarray], 
 # ------------------------------------------------------------------------------------------- funnel
 
 
-def _funnel(tables: Mapping[str, pd.DataFrame], job_id: str | None = None) -> pd.DataFrame:
-    """One row per candidate with an AI decision: job, AI score and decision, final round, hire, groups."""
+def funnel_frame(tables: Mapping[str, pd.DataFrame], job_id: str | None = None) -> pd.DataFrame:
+    """One row per candidate with an AI decision: job, date, AI score and decision, final round, hire, groups.
+
+    Columns: ``job_id``, ``applied_at``, ``ai_score``, ``ai_passed`` (the decision that took effect),
+    ``profile_version``, ``final_score`` / ``final_passed`` (NaN outside the final round), ``hired``,
+    ``performance`` (hires only, else NaN) and the demographic columns of ``candidates``.
+
+    Examples
+    --------
+    >>> from workbench.simulate import simulate, small_config
+    >>> sim = simulate(small_config(n_candidates=200, seed=1, answer_texts=False))
+    >>> f = funnel_frame(sim.tables)
+    >>> len(f), bool(f.loc[~f["ai_passed"], "final_passed"].isna().all())
+    (200, True)
+    >>> bool(f.loc[~f["hired"], "performance"].isna().all())
+    True
+    """
     cands = tables["candidates"].set_index("candidate_id")
     ai = tables["ai_decisions"].set_index("candidate_id")
     pool = ai.index[ai.index.isin(cands.index)]
@@ -111,10 +130,14 @@ def _funnel(tables: Mapping[str, pd.DataFrame], job_id: str | None = None) -> pd
     else:
         out["final_score"], out["final_passed"] = np.nan, np.nan
     outcomes = tables.get("outcomes")
-    hired = np.zeros(len(pool))
+    hired, perf = np.zeros(len(pool)), np.full(len(pool), np.nan)
     if outcomes is not None and not outcomes.empty:
-        hired = np.nan_to_num(_bool(outcomes.set_index("candidate_id")["hired"].reindex(pool)))
+        o = outcomes.set_index("candidate_id").reindex(pool)
+        hired = np.nan_to_num(_bool(o["hired"]))
+        if "performance" in o.columns:
+            perf = np.where(hired > 0, _float(o["performance"]), np.nan)
     out["hired"] = hired.astype(bool)
+    out["performance"] = perf
     for col in ("gender", "age", "race_ethnicity", "education"):
         if col in cands.columns:
             out[col] = cands.loc[pool, col].to_numpy()
@@ -145,7 +168,7 @@ def predictive_accuracy(tables: Mapping[str, pd.DataFrame], job_id: str | None =
     >>> acc["n_final_passed"] <= acc["n_final_round"] <= acc["n_ai_passed"], 0 < acc["final_pass_share"] < 1
     (True, True)
     """
-    f = _funnel(tables, job_id)
+    f = funnel_frame(tables, job_id)
     sel = f[f["ai_passed"]]
     n_sel = len(sel)
     attended = int(sel["final_passed"].notna().sum())
@@ -393,11 +416,98 @@ def _cell_sums(a: pd.DataFrame, values: dict[str, np.ndarray]) -> tuple[np.ndarr
     return F, cand, ques
 
 
+PROMPTING_CAVEAT = (
+    "confounded unless hints were randomised: real-time hints are triggered by incomplete answers, so prompted "
+    "answers were worse before the hint and the prompted-vs-unprompted difference mixes the hint's effect with "
+    "that selection (it understates a real effect, or shows a harmful one). Compare answers of the same "
+    "completeness before the hint (star_before), among hint-eligible answers, or randomise a holdout.")
+
+
+def _weighted_cell_difference(m: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Statistic of :func:`_cluster_bootstrap`: answer-weighted mean over cells of prompted - unprompted means."""
+
+    def stat(S: np.ndarray) -> np.ndarray:
+        N, X = S[:, :m], S[:, m:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = X / N
+            d = means[:, 1::2] - means[:, 0::2]
+            w = N[:, 1::2] + N[:, 0::2]
+            ok = np.isfinite(d)
+            return (np.where(ok, d * w, 0).sum(axis=1) / np.where(ok, w, 0).sum(axis=1))[:, None]
+
+    return stat
+
+
+def prompting_design(answers: pd.DataFrame) -> str:
+    """``randomised`` when every answer records ``assignment=random``, else ``observational``.
+
+    Examples
+    --------
+    >>> prompting_design(pd.DataFrame({"assignment": ["random", "random"]}))
+    'randomised'
+    >>> prompting_design(pd.DataFrame({"score": [3.0]}))
+    'observational'
+    """
+    if "assignment" in answers.columns:
+        a = answers["assignment"].astype(str).str.strip().str.lower()
+        if len(a) and (a == "random").all():
+            return "randomised"
+    return "observational"
+
+
+def prompting_matched(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int = 1000,
+                      random_state: Any = 0) -> dict[str, Any]:
+    """Prompted minus unprompted score among answers of the same completeness before the hint.
+
+    Among hint-eligible answers (``hint_eligible``, when the column exists), answers are stratified by
+    question and ``star_before`` (STAR parts present before the hint, 0-4); the estimate is the
+    answer-weighted mean of the within-stratum differences, with a candidate bootstrap CI. It removes the
+    confounding by completeness before the hint, not by anything else that triggered the hint: it is an
+    observational estimate unless the data record ``assignment=random``.
+
+    Returns
+    -------
+    dict
+        ``available`` (False, with ``reason``, when the answers lack ``star_before``), ``design``,
+        ``effect``, ``ci_low``, ``ci_high``, ``n_answers``, ``n_strata`` (strata with both arms).
+
+    Examples
+    --------
+    >>> prompting_matched(pd.DataFrame({"candidate_id": ["a"], "question_id": ["q"], "score": [3.0],
+    ...                                 "prompted": [True]}))["available"]
+    False
+    """
+    if "star_before" not in answers.columns or pd.to_numeric(answers["star_before"], errors="coerce").isna().all():
+        return {"available": False, "design": prompting_design(answers),
+                "reason": "the answers have no star_before (completeness before the hint), so answers of the same "
+                          "quality before the hint cannot be matched; the naive difference stays confounded"}
+    keep = answers
+    if "hint_eligible" in answers.columns:
+        keep = answers[np.nan_to_num(_bool(answers["hint_eligible"])) > 0]
+    star = pd.to_numeric(keep["star_before"], errors="coerce")
+    keep = keep[star.notna()]
+    strata = keep["question_id"].astype(str) + "|star" + star[star.notna()].astype(int).astype(str)
+    try:
+        a = _answers_frame(keep.assign(question_id=strata.to_numpy()))
+    except ValueError as exc:
+        return {"available": False, "design": prompting_design(keep), "reason": f"hint-eligible answers: {exc}"}
+    F, _, cells = _cell_sums(a, {"n": np.ones(len(a)), "x": a["score"].to_numpy()})
+    m = 2 * len(cells)
+    point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(m), n_boot, level, random_state)
+    N = F[:, :m].sum(axis=0)
+    both = int(((N[0::2] > 0) & (N[1::2] > 0)).sum())
+    return {"available": True, "design": prompting_design(keep), "effect": float(point[0]),
+            "ci_low": float(low[0]), "ci_high": float(high[0]), "n_answers": int(len(a)), "n_strata": both}
+
+
 def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int = 1000,
                      random_state: Any = 0) -> pd.DataFrame:
     """Mean score of prompted minus unprompted answers, per question and overall, with CIs.
 
-    Prompting is randomised per answer, so the difference estimates its causal effect on the score. Per
+    The difference estimates the causal effect of a hint only when hints were randomised (as in the
+    simulator). Real hints are triggered by incomplete answers, so this naive comparison is confounded:
+    ``attrs["caveat"]`` says so, ``attrs["design"]`` is :func:`prompting_design`, and ``attrs["matched"]``
+    holds :func:`prompting_matched` (same completeness before the hint, or why it is not possible). Per
     question: Welch difference with a t interval and p-value (each candidate answers a question once), Holm
     adjusted across questions. Overall (row ``overall``): the answer-weighted mean of the per-question
     differences, with a percentile bootstrap CI resampling candidates (a candidate's answers are
@@ -415,8 +525,8 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
     >>> sim = simulate(small_config(n_candidates=300, seed=2, answer_texts=False))
     >>> eff = prompting_effect(sim.tables["answers"], n_boot=200)
     >>> row = eff.loc["overall"]
-    >>> bool(row.ci_low < 0.25 < row.ci_high)
-    True
+    >>> bool(row.ci_low < 0.25 < row.ci_high), eff.attrs["design"], eff.attrs["matched"]["available"]
+    (True, 'observational', False)
     """
     a = _answers_frame(answers)
     g = a.groupby(["question_id", "prompted"], sort=False)["score"]
@@ -435,18 +545,7 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
     out["p_adjusted"] = holm(out["p_value"].to_numpy())
     # overall: candidate bootstrap of the answer-weighted mean of per-question differences
     F, _, ques = _cell_sums(a, {"n": np.ones(len(a)), "x": a["score"].to_numpy()})
-    m = 2 * len(ques)
-
-    def stat(S: np.ndarray) -> np.ndarray:
-        N, X = S[:, :m], S[:, m:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = X / N
-            d = means[:, 1::2] - means[:, 0::2]
-            w = N[:, 1::2] + N[:, 0::2]
-            ok = np.isfinite(d)
-            return (np.where(ok, d * w, 0).sum(axis=1) / np.where(ok, w, 0).sum(axis=1))[:, None]
-
-    point, low, high = _cluster_bootstrap(F, stat, n_boot, level, random_state)
+    point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(2 * len(ques)), n_boot, level, random_state)
     R_se = (high[0] - low[0]) / (2 * stats.norm.isf((1 - level) / 2))
     out.loc["overall"] = {"n_prompted": int(n1.sum()), "n_unprompted": int(n0.sum()),
                           "mean_prompted": float(a.loc[a.prompted == 1, "score"].mean()),
@@ -455,6 +554,9 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
                           "p_value": float(2 * stats.norm.sf(abs(point[0]) / R_se)) if R_se > 0 else np.nan,
                           "p_adjusted": np.nan}
     out.index.name = "question_id"
+    out.attrs["design"] = prompting_design(answers)
+    out.attrs["caveat"] = None if out.attrs["design"] == "randomised" else PROMPTING_CAVEAT
+    out.attrs["matched"] = prompting_matched(answers, level=level, n_boot=n_boot, random_state=random_state)
     return out
 
 
@@ -595,6 +697,9 @@ def compare_versions(tables: Mapping[str, pd.DataFrame], by: str = "profile_vers
                      min_share: float = 0.0) -> pd.DataFrame:
     """Pass rate, predictive accuracy, validity and impact ratios per profile version or application period.
 
+    Point estimates only, one attribute; :func:`workbench.review.trend.trend` adds CIs, tests of each change,
+    the mix shift and the standardised comparison (and uses the dichotomous correction of the validity table).
+
     Parameters
     ----------
     tables : mapping of table name -> DataFrame
@@ -624,7 +729,7 @@ def compare_versions(tables: Mapping[str, pd.DataFrame], by: str = "profile_vers
     >>> int(tab["n_applicants"].sum())
     200
     """
-    f = _funnel(tables, job_id)
+    f = funnel_frame(tables, job_id)
     if by == "profile_version":
         key = f["profile_version"]
     elif by == "period":

@@ -22,4 +22,4 @@ criterion = "final_passed"
 # %%
 from workbench.apps import build_live_feedback
 
-build_live_feedback()
+build_live_feedback(job_id, dataset_path)

@@ -103,3 +103,18 @@ def test_voila_live_feedback_in_headless_chromium(tmp_path, chromium_page):
     finally:
         stop_process(proc)
     assert not page.errors, f"browser console errors: {page.errors}"
+
+
+def test_live_feedback_starts_with_a_question_in_the_jobs_language_and_honours_parameters():
+    from workbench.apps.live_feedback import build_live_feedback
+    from workbench.data.provenance import demo_path
+
+    app = build_live_feedback("regional_sales_manager", demo_path())
+    assert app.job.value == "regional_sales_manager" and app.question.value is not None
+    label = app.question.label
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in label)  # the Chinese job's questions in Chinese
+    app.answer.value = "去年在某快消公司，我负责华东区的大客户续约。我先拜访了客户，然后重新谈了价格。最后续约率提升了20%。"
+    assert app.analysis is not None and app.analysis.question_kind in ("behavioral", "situational")
+    assert "关键词" in app.highlighted.value  # the legend
+    pm = build_live_feedback("product_manager")
+    assert pm.question.value["question_id"].startswith("pm_")

@@ -39,13 +39,15 @@ mark.wb-kw{background:#bbdefb}mark.wb-q{background:#c8e6c9}
 </style>"""
 
 
-def _jobs() -> dict:
+def _jobs(dataset_path: str | Path | None = None) -> dict:
     from workbench.profile import load_profiles
 
-    return load_profiles(DEMO / "profiles") if (DEMO / "profiles").is_dir() else {}
+    folder = (Path(dataset_path) if dataset_path else DEMO) / "profiles"
+    return load_profiles(folder) if folder.is_dir() else {}
 
 
-def _questions(job_id: str) -> list[tuple[str, dict]]:
+def _questions(job_id: str, language: str = "en") -> list[tuple[str, dict]]:
+    """(label, question) of the job's rubric questions, the label in the job's language (Chinese job: Chinese)."""
     from workbench.scoring import load_rubric
 
     try:
@@ -54,7 +56,7 @@ def _questions(job_id: str) -> list[tuple[str, dict]]:
         return []
     out = []
     for qid, q in rub["questions"].items():
-        text = q["text"].get("en") or next(iter(q["text"].values()))
+        text = q["text"].get(language) or q["text"].get("en") or next(iter(q["text"].values()))
         out.append((f"{qid} · {text}"[:110], {"question_id": qid, **q}))
     return out
 
@@ -97,15 +99,18 @@ def render_text(a: AnswerAnalysis | None, text: str) -> str:
         pos = e
     out.append(html.escape(text[pos:a.analysed_chars]))
     notices = "".join(f"<div><small>{html.escape(n)}</small></div>" for n in a.notices)
-    return f'<div class="wb-text" style="white-space:pre-wrap;font-family:sans-serif">{"".join(out)}</div>{notices}'
+    legend = ('<div><small><mark class="wb-kw">keyword</mark> a profile keyword (hover: its dimension) · '
+              '<mark class="wb-q">number</mark> a quantified result · 关键词 / 量化结果</small></div>')
+    return (f'<div class="wb-text" style="white-space:pre-wrap;font-family:sans-serif">{"".join(out)}</div>'
+            f"{legend}{notices}")
 
 
 class LiveFeedback(w.VBox):
     """The app's layout (a VBox) with its parts as attributes: ``job``, ``question``, ``answer``, ``meter``,
     ``hints``, ``highlighted``, ``analysis`` (the latest :class:`AnswerAnalysis`)."""
 
-    def __init__(self, job_id: str | None = None) -> None:
-        self.profiles = _jobs()
+    def __init__(self, job_id: str | None = None, dataset_path: str | Path | None = None) -> None:
+        self.profiles = _jobs(dataset_path)
         jobs = sorted(self.profiles)
         self.job = w.Dropdown(options=jobs, value=job_id if job_id in jobs else (jobs[0] if jobs else None),
                               description="Job")
@@ -127,7 +132,11 @@ class LiveFeedback(w.VBox):
         self._on_job()
 
     def _on_job(self, *_: object) -> None:
-        self.question.options = _questions(self.job.value) if self.job.value else []
+        profile = self.profiles.get(self.job.value)
+        options = _questions(self.job.value, getattr(profile, "language", "en")) if self.job.value else []
+        self.question.options = options
+        if options:  # a default question: the analysis knows its kind and dimension from the first keystroke
+            self.question.value = options[0][1]
         self._on_question()
 
     def _on_question(self, *_: object) -> None:
@@ -148,12 +157,14 @@ class LiveFeedback(w.VBox):
         return self._inc.prompt_log() if self._inc else {"prompted": False, "prompt_kind": None, "hints_shown": []}
 
 
-def build_live_feedback(job_id: str | None = None) -> LiveFeedback:
+def build_live_feedback(job_id: str | None = None, dataset_path: str | Path | None = None) -> LiveFeedback:
     """The live-feedback layout (display it in a notebook or a Voila app).
 
     Parameters
     ----------
     job_id : str, optional
-        Job to preselect (a demo profile id); default the first one.
+        Job to preselect; default the first one.
+    dataset_path : str or Path, optional
+        The dataset whose ``profiles/`` the jobs come from; default the demo data.
     """
-    return LiveFeedback(job_id)
+    return LiveFeedback(job_id, dataset_path)

@@ -70,3 +70,32 @@ def test_ll144_fields(report):
 
 def test_render_escapes_context():
     assert "&lt;b&gt;" in render("audit.html.j2", result={"decision": "<b>x</b>"})
+
+
+def test_labels_glossary_and_note_column(report):
+    html, _ = report
+    body = html.split("</head>")[1]
+    assert "Selection rate: Sex/gender" in body and "Age band" in body and ">Female<" in body
+    assert '<th class="note">Note</th>' in body and "td.note, th.note { min-width: 16rem" in html
+    assert "<dt>shortfall</dt>" in body and "One selection flips 4/5: one more or one fewer" in body
+
+
+def test_css_has_a_cjk_fallback_and_print_rules(report):
+    html, _ = report
+    head = html.split("</head>")[0]
+    fonts = re.search(r"font-family:([^;]+);", head).group(1)
+    assert "Noto Sans CJK SC" in fonts and "PingFang SC" in fonts and fonts.strip().endswith("sans-serif")
+    assert "@page { size: A4" in head and "@media print" in head
+
+
+def test_impact_chart_has_a_legend_and_colours_values_under_four_fifths(report):
+    html, _ = report
+    fig = re.search(r"var f = (\{.*?\}); if \(window.Plotly\)", html, re.S).group(1)
+    import json
+
+    data = json.loads(fig)
+    names = [t["name"] for t in data["data"]]
+    assert names == ["0.80 or above", "below 0.80 (four-fifths rule)"] and data["layout"]["showlegend"] is True
+    below = data["data"][1]
+    assert all(x < 0.8 for x in below["x"]) and below["marker"]["color"] == "#c0392b"
+    assert all(x >= 0.8 for x in data["data"][0]["x"])

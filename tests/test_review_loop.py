@@ -39,7 +39,7 @@ def test_contract_keys_and_json(reviewed, simulated):
     assert len(doc["questions"]) == len(dataset.questions)
     for row in doc["questions"]:
         assert CONTRACT_QUESTION_KEYS <= set(row)
-        assert row["verdict"] in {"keep", "invalid", "insufficient_data"}
+        assert row["verdict"] in {"keep", "inconclusive", "invalid", "insufficient_data"}
     assert set(doc["cv"]) >= {"baseline_auc", "tuned_auc"}
     dims = {d["dimension"] for d in doc["dimensions"]}
     assert set(doc["suggested_weights"]) == dims

@@ -89,7 +89,7 @@ def test_columns_and_total_use_case_ii():
     assert res.total["r_corrected"] == pytest.approx(correct_case_ii(res.total["r_observed"], res.u))
 
 
-@pytest.mark.parametrize("min_validity, expected", [(0.10, "invalid"), (-0.30, "keep")])
+@pytest.mark.parametrize("min_validity, expected", [(0.10, "invalid"), (-0.30, "inconclusive")])
 def test_the_verdict_follows_min_validity(min_validity, expected):
     res = validity_table(make_inputs(), ValiditySettings(n_boot=200, min_validity=min_validity))
     assert by_question(res).loc["q3", "verdict"] == expected
@@ -99,7 +99,21 @@ def test_a_question_near_the_minimum_is_not_called_invalid_on_thin_evidence():
     # q3 is weakly valid (population r about .15); with 700 selected its interval straddles .10
     res = validity_table(make_inputs(2000, loadings=(0.8, 0.8, 0.25), seed=3), FAST)
     q = by_question(res).loc["q3"]
-    assert q["ci_low"] < 0.10 < q["ci_high"] and q["verdict"] == "keep"
+    assert q["ci_low"] < 0.10 < q["ci_high"] and q["verdict"] != "invalid"
+    assert q["verdict"] == ("keep" if q["ci_low"] > 0 else "inconclusive")
+
+
+def test_every_verdict_follows_the_interval_rule():
+    # invalid: wholly below the minimum; keep: lower bound above 0; inconclusive: neither (spans 0)
+    res = validity_table(make_inputs(), ValiditySettings(n_boot=200, min_validity=-0.30))
+    for _, q in pd.concat([res.questions, res.dimensions]).iterrows():
+        if q["verdict"] == "insufficient_data":
+            continue
+        expected = ("invalid" if q["ci_high"] < -0.30 else "keep" if q["ci_low"] > 0 else "inconclusive")
+        assert q["verdict"] == expected, (q["verdict"], q["ci_low"], q["ci_high"])
+    q3 = by_question(res).loc["q3"]
+    assert q3["ci_low"] < 0 < q3["ci_high"] and q3["verdict"] == "inconclusive"
+    assert "spans 0" in q3["reason"]
 
 
 @pytest.mark.parametrize("adjust, name", [("holm", "Holm"), ("bh", "Benjamini-Hochberg")])

@@ -355,16 +355,32 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports.")] = Path("reports"),
     criterion: Annotated[str, typer.Option("--criterion", help="Criterion of the review.")] = "final_passed",
     view: Annotated[str, typer.Option("--view", help="auditor or stakeholder.")] = "auditor",
+    audit_info: Annotated[Path | None, typer.Option("--audit-info", help="YAML: auditor, organisation, "
+                                                    "independence statement, distribution date.")] = None,
+    tables: Annotated[Path | None, typer.Option("--tables", help="Folder of the CSV/XLSX/JSON exports "
+                                                "(default: <out>/tables).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels and findings: en or zh.")] = "en",
+    shared_plotly: Annotated[bool, typer.Option("--shared-plotly", help="Write plotly.min.js once beside the pages "
+                                                "instead of inlining it in each.")] = False,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress on stderr (default: "
+                                                  "when stderr is a terminal).", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the self-contained HTML reports (auditor, review, one audit per stage) and print their paths."""
+    """Write the self-contained HTML reports (auditor, review, LL144 summary, one audit per stage), the table
+    exports, and print their paths."""
     from workbench.report import write_reports
 
     if view not in ("auditor", "stakeholder"):
         fail(f"--view must be auditor or stakeholder, got {view!r}")
+    if lang not in ("en", "zh"):
+        fail(f"--lang must be en or zh, got {lang!r}")
     dataset = load_dataset(data)
-    paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view))
-    emit({"reports": [str(p) for p in paths]}, as_json, lambda: "\n".join(str(p) for p in paths))
+    paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view, audit_info=audit_info,
+                                          tables_dir=tables, lang=lang, shared_plotly=shared_plotly,
+                                          progress=progress))
+    pages = [p for p in paths if str(p).endswith(".html")]
+    emit({"reports": [str(p) for p in pages], "files": [str(p) for p in paths]}, as_json,
+         lambda: "\n".join(str(p) for p in pages) + f"\n(and {len(paths) - len(pages)} export files)")
 
 
 @app.command()

@@ -156,7 +156,8 @@ def run_loop(dataset: Any, reports_dir: str | Path, *, criterion: str = "final_p
     document.update({k: v for k, v in results.items() if k not in ("review", "audits")})
     document["review"] = results["review"].to_dict()
     document["audit"] = results["audits"]["ai_passed"].to_dict()
-    document["reports"] = [str(p) for p in paths]
+    document["reports"] = [str(p) for p in paths if Path(p).suffix == ".html" and Path(p).parent == Path(reports_dir)]
+    document["exports"] = [str(p) for p in paths if str(p) not in document["reports"]]
     document["_objects"] = {"review": results["review"], "audit": results["audits"]["ai_passed"]}
     return document
 

@@ -30,7 +30,7 @@ __all__ = [
     "weights_figure",
 ]
 
-VERDICT_COLORS = {"keep": "#2b7a3d", "invalid": "#c0392b", "insufficient_data": "#888888"}
+VERDICT_COLORS = {"keep": "#2b7a3d", "inconclusive": "#9a6a00", "invalid": "#c0392b", "insufficient_data": "#888888"}
 _LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 60}, "font": {"size": 12}}
 
 

@@ -2,12 +2,17 @@
 
 - :func:`render` renders any template of ``workbench/report/templates`` (autoescaped);
 - :func:`write_audit_report` writes the LL144 bias-audit summary of a :class:`workbench.fairness.AuditResult`;
-- :func:`write_reports` writes the auditor report, the review report for researchers and the audit of
-  every stage (:mod:`workbench.report.pages`).
+- :func:`write_reports` writes the auditor report, the review report for researchers, the publishable LL144
+  summary (``ll144_summary.html``), the audit of every stage and the table exports (CSV, XLSX, JSON;
+  :mod:`workbench.report.export`), with the audit per job and pooled (:mod:`workbench.report.scope`) and
+  findings naming job, stage and group (:mod:`workbench.report.findings`);
+- display labels in English and Chinese come from ``labels.yaml`` (:mod:`workbench.report.labels`).
 """
 
-from workbench.report.html import dataset_sha256, figure_json, plotly_script, render, write_audit_report
+from workbench.report.html import (PLOTLY_ASSET, dataset_sha256, figure_json, plotly_script, render,
+                                   write_audit_report, write_plotly_asset)
 from workbench.report.pages import package_versions, provenance, redact_text, write_reports
+from workbench.report.scope import load_audit_info
 
-__all__ = ["dataset_sha256", "figure_json", "package_versions", "plotly_script", "provenance", "redact_text",
-           "render", "write_audit_report", "write_reports"]
+__all__ = ["PLOTLY_ASSET", "dataset_sha256", "figure_json", "load_audit_info", "package_versions", "plotly_script",
+           "provenance", "redact_text", "render", "write_audit_report", "write_plotly_asset", "write_reports"]

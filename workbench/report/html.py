@@ -23,8 +23,11 @@ import jinja2
 from markupsafe import Markup
 
 from workbench.data.provenance import dataset_sha256
+from workbench.report.charts import impact_figure
+from workbench.report.labels import attribute_label, glossary, group_label, scope_label, stage_label
 
-__all__ = ["dataset_sha256", "figure_json", "plotly_script", "render", "write_audit_report"]
+__all__ = ["PLOTLY_ASSET", "dataset_sha256", "figure_json", "plotly_script", "render", "write_audit_report",
+           "write_plotly_asset"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -51,11 +54,19 @@ def _flag(value: Any) -> str:
     return "–" if value is None else ("yes" if value else "no")
 
 
+def _count(value: Any) -> str:
+    """A count: ``6016.0`` prints as ``6,016``."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{int(round(float(value))):,}"
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=_num, pct=_pct, flag=_flag)
+    env.filters.update(num=_num, pct=_pct, flag=_flag, count=_count, attr=attribute_label, grp=group_label,
+                       stage=stage_label, scope=scope_label)
     return env
 
 
@@ -71,9 +82,26 @@ def _plotly_js() -> str:
     return get_plotlyjs().replace("</script", "<\\/script")
 
 
-def plotly_script() -> Markup:
-    """plotly.js inlined in one ``<script>`` element (no network)."""
+PLOTLY_ASSET = "plotly.min.js"
+
+
+def plotly_script(shared: bool = False) -> Markup:
+    """plotly.js inlined in one ``<script>`` element (no network), or (``shared``) a ``<script>`` of the local
+    file :data:`PLOTLY_ASSET` beside the page (:func:`write_plotly_asset`).
+
+    >>> str(plotly_script(shared=True))
+    '<script src="plotly.min.js"></script>'
+    """
+    if shared:
+        return Markup(f'<script src="{PLOTLY_ASSET}"></script>')
     return Markup("<script>") + Markup(_plotly_js()) + Markup("</script>")
+
+
+def write_plotly_asset(out_dir: str | Path) -> Path:
+    """Write plotly.js once as ``<out_dir>/plotly.min.js`` for pages rendered with ``plotly_script(shared=True)``."""
+    path = Path(out_dir) / PLOTLY_ASSET
+    path.write_text(_plotly_js(), encoding="utf-8")
+    return path
 
 
 def figure_json(fig: Any) -> Markup:
@@ -85,26 +113,15 @@ def figure_json(fig: Any) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _impact_figure(result: Any) -> Any:
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for t in result.tables:
-        rows = t.rows[t.rows["impact_ratio"].notna()]
-        fig.add_trace(go.Bar(name=t.attribute, x=[f"{t.attribute}: {g}" for g in rows.index],
-                             y=rows["impact_ratio"].round(3).tolist()))
-    fig.add_hline(y=0.8, line_dash="dash", line_color="firebrick", annotation_text="four-fifths (0.80)")
-    fig.update_layout(title=f"Impact ratios of {result.decision}", yaxis_title="impact ratio",
-                      yaxis_range=[0, 1.05], showlegend=False, height=420, margin={"b": 160})
-    return fig
-
-
-def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: str = "auditor") -> Path:
+def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: str = "auditor",
+                       lang: str = "en", shared_plotly: bool = False) -> Path:
     """Write the LL144 bias-audit summary of ``result`` as ``<out_dir>/audit_<decision>.html``.
 
     The page carries the audit date, the data source (dataset SHA-256 of the table files) and period, the
     tool version, the profile versions, the unknown counts, every table and the notes. Only aggregated
     figures and pseudonymous ids appear; ``view="stakeholder"`` suppresses cells with a count under 5.
+    ``lang`` chooses the display labels; ``shared_plotly`` refers to ``plotly.min.js`` beside the page instead
+    of inlining it (:func:`write_plotly_asset`).
 
     Returns
     -------
@@ -128,9 +145,9 @@ def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: 
         "profiles": {k: getattr(v, "version", "") for k, v in getattr(dataset, "profiles", {}).items()},
         "dif_flagged": [r for r in dif if r.get("dif") not in (None, "none")],
         "gaps_flagged": [r for r in doc["gaps"] if r.get("gap")],
-        "plotly": plotly_script(),
-        "figure": figure_json(_impact_figure(result)),
-        "view": view,
+        "plotly": plotly_script(shared_plotly),
+        "figure": figure_json(impact_figure(doc, lang=lang)),
+        "view": view, "lang": lang, "glossary": glossary(lang),
     }
     path = out / f"audit_{result.decision}.html"
     path.write_text(render("audit.html.j2", **context), encoding="utf-8")

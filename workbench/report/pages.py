@@ -32,7 +32,13 @@ from typing import Any
 from workbench.data.schema import TABLE_NAMES
 from workbench.data.pii import redact
 from workbench.data.provenance import dataset_sha256
-from workbench.report.html import figure_json, plotly_script, render, write_audit_report
+from workbench.report.card import card_sections
+from workbench.report.charts import impact_figure
+from workbench.report.export import write_exports
+from workbench.report.findings import cmh_statement, scope_findings
+from workbench.report.html import figure_json, plotly_script, render, write_audit_report, write_plotly_asset
+from workbench.report.labels import glossary, scope_label, stage_label
+from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_stages
 from workbench.data.groups import AUDIT_ATTRIBUTES
 
 __all__ = ["DATE_LINE_PREFIX", "PACKAGES", "package_versions", "provenance", "redact_text", "write_reports"]
@@ -97,71 +103,44 @@ def provenance(dataset: Any) -> dict[str, Any]:
             "quarantined": 0 if quarantine is None else int(len(quarantine)), "profiles": profiles}
 
 
-def _model_card(dataset: Any, criterion: str) -> dict[str, Any]:
-    """The model card of :mod:`workbench.explain` per job (``{"available": False, "reason"}`` when the data
-    cannot support the model: :class:`workbench.explain.ExplainError`, said in the report)."""
+def _model_card(dataset: Any, criterion: str, step: Any = None) -> dict[str, Any]:
+    """The model card of :mod:`workbench.explain` per job as headed sections (``{"available": False, "reason"}``
+    when the data cannot support the model: :class:`workbench.explain.ExplainError`, said in the report)."""
     from workbench.explain import ExplainError, explain_dataset
 
     cards = {}
     try:
         for job in sorted(getattr(dataset, "profiles", {})):
+            if step:
+                step(f"model card {job} (proxy screen)")
             cards[job] = explain_dataset(dataset, criterion, job_id=job).model_card()
     except ExplainError as exc:  # the card is optional: say why it is missing instead of failing the report
         return {"available": False, "reason": f"the model card could not be built: {exc}"}
-    sections = []
-    for job, job_card in cards.items():
-        body = job_card.to_dict() if hasattr(job_card, "to_dict") else job_card
-        if isinstance(body, Mapping):
-            sections += [(f"{job}: {k}", v) for k, v in _flatten_card(body)]
-        else:
-            sections.append((str(job), _short(body)))
-    return {"available": True, "sections": sections}
-
-
-def _flatten_card(card: Mapping[str, Any], limit: int = 700) -> list[tuple[str, str]]:
-    """Sections of a model card as (title, text); dates dropped (the page's date line has the date)."""
-    out = []
-    for key, value in card.items():
-        if isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k != "date"}
-        if isinstance(value, Mapping):
-            text = "; ".join(f"{k}: {_short(v)}" for k, v in value.items())
-        elif isinstance(value, list | tuple):
-            text = "; ".join(_short(v) for v in value)
-        else:
-            text = _short(value)
-        text = text if len(text) <= limit else text[: limit - 1] + "…"
-        out.append((str(key).replace("_", " "), text))
-    return out
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_short(v) for v in value)
-    return str(value)
+    return {"available": True, "jobs": [{"job_id": job, "sections": card_sections(card)} for job, card in cards.items()]}
 
 
 def _fig(fig: Any) -> Any:
     return figure_json(fig)
 
 
-def _audit_context(audits: Mapping[str, Any], view: str) -> list[dict[str, Any]]:
-    from workbench.plots import impact_ratio_figure
-
-    out = []
-    for decision, result in audits.items():
-        doc = result.to_dict(view)
-        ratios = {t["attribute"]: {r["group"]: r["impact_ratio"] for r in t["rows"]} for t in doc["tables"]}
-        flagged = [(t["attribute"], r["group"], r["impact_ratio"]) for t in doc["tables"] for r in t["rows"]
-                   if r.get("four_fifths")]
-        out.append({"decision": decision, "doc": doc, "flagged": flagged,
-                    "tables": doc["tables"],
-                    "figure": _fig(impact_ratio_figure(ratios, title=f"Impact ratios of {decision}"))})
-    return out
+def _scope_context(scopes: Mapping[str, Mapping[str, Any]], view: str, lang: str,
+                   detail_names: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Per scope (pooled first) and decision: the audit document, its impact chart and CMH statement."""
+    out, docs = [], {}
+    for scope, by_decision in scopes.items():
+        docs[scope] = {d: r.to_dict(view) for d, r in by_decision.items()}
+        if view == "stakeholder":  # small stage cells too, in every table, chart, finding and export
+            docs[scope] = {d: suppress_stages(doc) for d, doc in docs[scope].items()}
+        audits = []
+        for decision, doc in docs[scope].items():
+            title = f"{scope_label(scope, lang)}: {stage_label(decision, lang)}"
+            audits.append({"decision": decision, "doc": doc, "tables": doc["tables"],
+                           "detail": detail_names.get(decision) if scope == "pooled" else None,
+                           "cmh_statement": cmh_statement(doc, lang) if scope == "pooled" else None,
+                           "figure": _fig(impact_figure(doc, title=title, lang=lang))})
+        out.append({"scope": scope, "label": scope_label(scope, lang), "audits": audits,
+                    "findings": scope_findings(scope, docs[scope], lang)})
+    return out, docs
 
 
 def _job_context(job: Any, dataset: Any) -> dict[str, Any]:
@@ -211,11 +190,52 @@ def _answer_examples(dataset: Any, question_ids: list[str], per_question: int = 
     return out
 
 
+class _Steps:
+    """Progress of the report on stderr: a tqdm bar (``progress=True``), or only on a terminal (``None``)."""
+
+    def __init__(self, total: int, progress: bool | None):
+        import sys
+
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc="report", unit="step", file=sys.stderr, leave=True,
+                        disable=None if progress is None else not progress)
+        self.started = False
+
+    def __call__(self, what: str) -> None:
+        """Step ``what`` begins (the one before it is done)."""
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description_str(f"report: {what}")
+
+    def close(self) -> None:
+        self.bar.update(self.bar.total - self.bar.n)
+        self.bar.set_description_str("report: done")
+        self.bar.close()
+
+
+def _first_screen(scopes: Mapping[str, Mapping[str, Any]], info: Mapping[str, str], prov: Mapping[str, Any],
+                  errors: Mapping[str, str]) -> dict[str, Any]:
+    """Scope, identity and coverage of the audit (the first screen of the auditor report and the summary)."""
+    import workbench
+
+    first = next(iter(scopes["pooled"].values()))
+    return {"info": dict(info), "coverage": coverage_context(first), "jobs": list(first.meta.get("jobs", [])),
+            "n_applicants": first.meta.get("n_applicants"), "decisions": list(scopes["pooled"]),
+            "tool": info.get("tool") if info.get("tool") != "not stated" else
+            f"Interview Workbench {workbench.__version__} (AI interview scoring)",
+            "period": prov["period"], "errors": dict(errors)}
+
+
 def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_passed", view: str = "auditor",
                   review: Any = None, audits: Mapping[str, Any] | None = None, n_boot: int = 1000,
                   weight_boot: int = 200, detailed_audits: bool = True,
-                  today: dt.date | None = None) -> list[Path]:
-    """Write the auditor report, the review report and (``detailed_audits``) one audit page per stage.
+                  today: dt.date | None = None, audit_info: Any = None,
+                  job_audits: Mapping[str, Mapping[str, Any]] | None = None, tables_dir: str | Path | None = None,
+                  lang: str = "en", progress: bool | None = None, shared_plotly: bool = False) -> list[Path]:
+    """Write the auditor report, the review report, the LL144 summary, the table exports and (``detailed_audits``)
+    one audit page per stage.
 
     Parameters
     ----------
@@ -230,18 +250,33 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
     review : DatasetReview, optional
         A precomputed :func:`workbench.review.review_dataset` result (same criterion).
     audits : mapping decision -> AuditResult, optional
-        Precomputed :func:`workbench.fairness.audit` results (default: every stage).
+        Precomputed pooled :func:`workbench.fairness.audit` results (default: every stage, all jobs pooled).
     n_boot, weight_boot : int
         Bootstrap resamples of the review when it is computed here.
     detailed_audits : bool, default True
         Also write ``audit_<decision>.html`` for each stage.
     today : date, optional
         The date printed (default: today).
+    audit_info : mapping or path of a YAML file, optional
+        The auditor block (:func:`workbench.report.scope.load_audit_info`); absent fields say "not stated".
+    job_audits : mapping job -> decision -> AuditResult, optional
+        Precomputed per-job audits (default: ``audit(dataset, decision, by, job_id=job)`` for every job when
+        there are two or more).
+    tables_dir : str or Path, optional
+        Where the CSV, XLSX and JSON exports go (default: ``<out_dir>/tables``).
+    lang : {"en", "zh"}
+        Language of the display labels of the audit tables.
+    progress : bool, optional
+        A progress bar on stderr (default: only when stderr is a terminal).
+    shared_plotly : bool, default False
+        Write plotly.js once as ``plotly.min.js`` beside the pages and refer to it (pages of about 0.5 MB
+        instead of 5 MB; keep the folder together), instead of inlining it in every page.
 
     Returns
     -------
     list of Path
-        ``auditor_report.html``, ``review_report.html``, then the audit pages.
+        ``auditor_report.html``, ``review_report.html``, ``ll144_summary.html``, the audit pages, then the
+        exports (``tables/``: one CSV per table, ``index.csv``, ``audit_tables.xlsx``, ``audit_bundle.json``).
     """
     from workbench.data.load import load_dataset
     from workbench.fairness import audit
@@ -249,35 +284,78 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
 
     if view not in ("auditor", "stakeholder"):
         raise ValueError(f"view must be 'auditor' or 'stakeholder', got {view!r}")
+    info = load_audit_info(audit_info)
     dataset = load_dataset(dataset) if isinstance(dataset, str | Path) else dataset
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if review is None:
-        review = review_dataset(dataset, criterion, n_boot=n_boot, weight_boot=weight_boot)
-    if audits is None:
-        audits = {d: audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True) for d in DECISIONS}
-    today = today or dt.date.today()
+    n_jobs = len(getattr(dataset, "profiles", {}) or {})
+    steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_jobs + 2, progress)
+    try:
+        steps("review")
+        if review is None:
+            review = review_dataset(dataset, criterion, n_boot=n_boot, weight_boot=weight_boot)
+        if audits is None:
+            audits = {}
+            for d in DECISIONS:
+                steps(f"audit pooled {d}")
+                audits[d] = audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True)
+        scopes, errors = ({"pooled": dict(audits), **job_audits}, {}) if job_audits is not None else \
+            audit_scopes(dataset, audits, AUDIT_ATTRIBUTES, step=steps)
+        model_card = _model_card(dataset, criterion, steps)
+        steps("render")
+        paths = _write_pages(dataset, out, scopes, errors, review, info, model_card, criterion=criterion, view=view,
+                             n_boot=n_boot, detailed_audits=detailed_audits, today=today or dt.date.today(), lang=lang,
+                             tables_dir=Path(tables_dir) if tables_dir is not None else out / "tables",
+                             shared_plotly=shared_plotly)
+        steps("exports")
+        exports = paths.pop()  # the last item holds the exported files
+        return paths + exports
+    finally:
+        steps.close()
+
+
+def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]], errors: Mapping[str, str],
+                 review: Any, info: Mapping[str, str], model_card: Mapping[str, Any], *, criterion: str, view: str,
+                 n_boot: int, detailed_audits: bool, today: dt.date, lang: str, tables_dir: Path,
+                 shared_plotly: bool) -> list[Any]:
+    """Render and write every page; the last item of the list is the list of exported files."""
     jobs = [_job_context(j, dataset) for j in review.jobs]
     for j in jobs:  # answers shown: those of the questions proposed for removal, else of the weakest question
         rated = [q for q in j["questions"] if q.get("r_corrected") is not None]
         j["shown"] = j["removal"] or sorted(rated, key=lambda q: q["r_corrected"])[:1]
     removal_ids = [q["question_id"] for j in jobs for q in j["shown"]]
+    prov = provenance(dataset)
     base = {
-        "generated": today.isoformat(), "prov": provenance(dataset), "versions": package_versions(),
-        "criterion": criterion, "view": view, "jobs": jobs, "skipped": dict(review.skipped),
-        "plotly": plotly_script(),
+        "generated": today.isoformat(), "prov": prov, "versions": package_versions(),
+        "criterion": criterion, "view": view, "jobs": jobs, "skipped": dict(review.skipped), "lang": lang,
         "settings": {"n_boot": n_boot, "min_validity": jobs[0]["validity"]["min_validity"] if jobs else None,
                      "adjust": jobs[0]["validity"]["adjust"] if jobs else None},
     }
-    audit_ctx = _audit_context(audits, view)
-    detail_names = {d: f"audit_{d}.html" for d in audits} if detailed_audits else {}
-    auditor = render("auditor_report.html.j2", **base, audits=audit_ctx, detail_names=detail_names,
-                     model_card=_model_card(dataset, criterion), title="Auditor report: Interview Workbench")
-    review_page = render("review_report.html.j2", **base, examples=_answer_examples(dataset, removal_ids),
-                         title=f"Data review report: {criterion}")
-    paths = [out / "auditor_report.html", out / "review_report.html"]
-    paths[0].write_text(auditor, encoding="utf-8")
-    paths[1].write_text(review_page, encoding="utf-8")
+    detail_names = {d: f"audit_{d}.html" for d in scopes["pooled"]} if detailed_audits else {}
+    scope_ctx, docs = _scope_context(scopes, view, lang, detail_names)
+    screen = _first_screen(scopes, info, prov, errors)
+    findings = [f for s in scope_ctx for f in s["findings"]]
+    pages = {
+        "auditor_report.html": render("auditor_report.html.j2", **base, plotly=plotly_script(shared_plotly), scopes=scope_ctx,
+                                      findings=findings, screen=screen, glossary=glossary(lang),
+                                      model_card=model_card, title="Auditor report: Interview Workbench"),
+        "review_report.html": render("review_report.html.j2", **base, plotly=plotly_script(shared_plotly),
+                                     examples=_answer_examples(dataset, removal_ids),
+                                     title=f"Data review report: {criterion}"),
+        "ll144_summary.html": render("summary.html.j2", **base, screen=screen, pooled=scope_ctx[0],
+                                     findings=[f for f in findings if f["stage"] == "ai_passed"],
+                                     body_class="summary", title="Summary of the bias audit (NYC Local Law 144)"),
+    }
+    paths = []
+    for name, text in pages.items():
+        paths.append(out / name)
+        paths[-1].write_text(text, encoding="utf-8")
     if detailed_audits:
-        paths += [write_audit_report(result, dataset, out, view=view) for result in audits.values()]
+        paths += [write_audit_report(result, dataset, out, view=view, lang=lang, shared_plotly=shared_plotly)
+                  for result in scopes["pooled"].values()]
+    if shared_plotly:
+        paths.append(write_plotly_asset(out))
+    bundle = {"generated": today.isoformat(), "view": view, "audit_info": dict(info), "provenance": prov,
+              "findings": findings, "errors": dict(errors)}
+    paths.append(write_exports(docs, tables_dir, bundle=bundle))
     return paths

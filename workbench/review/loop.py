@@ -21,7 +21,7 @@ Examples
 >>> doc = result.to_dict()
 >>> sorted(k for k in doc if k in {"criterion", "n", "questions", "dimensions", "suggested_weights", "cv"})
 ['criterion', 'cv', 'dimensions', 'n', 'questions', 'suggested_weights']
->>> {q["verdict"] for q in doc["questions"]} <= {"keep", "invalid", "insufficient_data"}
+>>> {q["verdict"] for q in doc["questions"]} <= {"keep", "inconclusive", "invalid", "insufficient_data"}
 True
 """
 

@@ -42,7 +42,10 @@ Verdicts
   trustworthy, and at n = 30 the interval of a corrected r is about +/-.35 wide, so no question can be shown
   to be below .10 with fewer candidates anyway.
 - ``invalid``: the whole interval of the corrected validity lies below ``min_validity``.
-- ``keep``: otherwise (the data do not show that the question falls below the minimum).
+- ``keep``: the interval does not lie below ``min_validity`` and its lower bound is above 0 (evidence that
+  the question predicts the criterion).
+- ``inconclusive``: neither holds (the interval reaches below 0 without lying wholly below the minimum):
+  the data show neither that the question predicts nor that it falls below the minimum.
 
 Examples
 --------
@@ -484,7 +487,10 @@ def _verdict(est: _Estimates, j: int, settings: ValiditySettings, what: str, p_a
         label = "p" if what == "AI total" else f"{_ADJUST[settings.adjust][0]}-adjusted p"
         adj = f"; {label} = {_fmt_p(p_adj)}" if np.isfinite(p_adj) else ""
         return "invalid", f"{text} lies below {mv} with n = {n:,}{adj}"
-    return "keep", f"{text} does not lie below {mv} (n = {n:,})"
+    if lo > 0:
+        return "keep", f"{text} does not lie below {mv} and lies above 0 (n = {n:,}): the {what} predicts"
+    return "inconclusive", (f"{text} does not lie below {mv} but spans 0 (n = {n:,}): no evidence either way "
+                            "that the " + what + " predicts")
 
 
 def _table(est: _Estimates, idx: slice, ids: list[str], dims: list[Any], settings: ValiditySettings,

@@ -1,0 +1,74 @@
+"""Display labels of the codes the reports show (``labels.yaml``, English and Chinese).
+
+Examples
+--------
+>>> group_label("black_or_african_american")
+'Black or African American'
+>>> attribute_label("gender_x_race_ethnicity")
+'Gender × race/ethnicity'
+>>> group_label("female × asian", "zh")
+'女性 × 亚裔'
+>>> group_label("not_a_code")
+'not_a_code'
+>>> stage_label("ai_passed")
+'AI interview'
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["LANGS", "attribute_label", "glossary", "group_label", "label", "labels", "scope_label",
+           "stage_label"]
+
+LANGS = ("en", "zh")
+LABELS_FILE = Path(__file__).with_name("labels.yaml")
+
+
+@functools.lru_cache(maxsize=1)
+def labels() -> dict[str, Any]:
+    """The label table as read from ``labels.yaml``."""
+    return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
+
+
+def label(kind: str, code: Any, lang: str = "en") -> str:
+    """The label of ``code`` in section ``kind`` (``attributes``, ``groups``, ``stages``, ``scopes``,
+    ``columns``); the code itself when it has none."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    entry = labels().get(kind, {}).get(str(code))
+    return str(code) if entry is None else str(entry.get(lang) or entry["en"])
+
+
+def attribute_label(code: Any, lang: str = "en") -> str:
+    return label("attributes", code, lang)
+
+
+def group_label(code: Any, lang: str = "en") -> str:
+    """A group's label; an intersection ``a × b`` gets the labels of its parts."""
+    parts = str(code).split(" × ")
+    return " × ".join(label("groups", p, lang) for p in parts)
+
+
+def stage_label(code: Any, lang: str = "en") -> str:
+    return label("stages", code, lang)
+
+
+def scope_label(scope: str, lang: str = "en") -> str:
+    """``pooled`` or a job id (``Job: <id>``)."""
+    if scope == "pooled":
+        return label("scopes", "pooled", lang)
+    return ("职位：" if lang == "zh" else "Job: ") + str(scope)
+
+
+def glossary(lang: str = "en") -> list[tuple[str, str]]:
+    """(column code, explanation) for every column the audit tables show.
+
+    >>> dict(glossary())["shortfall"].startswith("Shortfall")
+    True
+    """
+    return [(k, label("columns", k, lang)) for k in labels()["columns"]]

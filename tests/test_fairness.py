@@ -399,3 +399,18 @@ def test_mitigation_and_threshold_diagnostics(biased):
         r = threshold_diagnostic(biased.tables, "regional_sales_manager", "age_band")
     assert "2000e-2(l)" in r["warning"]
     warnings.simplefilter("default")
+
+
+def test_stakeholder_json_suppresses_small_cells_in_every_stage_table():
+    """No count under 5 survives anywhere in the stakeholder JSON (the stage tables included)."""
+    sim = simulate(small_config(n_candidates=600, seed=4, answer_texts=False))
+    res = audit(sim.tables, "ai_passed", ("gender", "race_ethnicity"), where_from=False)
+    full = res.to_dict("auditor")
+    assert any(0 < r["n"] < 5 for s in full["stages"] for r in s["rows"])  # there is something to suppress
+    doc = res.to_dict("stakeholder")
+    for stage in doc["stages"]:
+        for r in stage["rows"]:
+            if r["suppressed"]:
+                assert r["n"] is None and r["selected"] is None and r["impact_ratio"] is None
+            else:
+                assert min(r["n"], r["selected"], r["n"] - r["selected"]) >= 5

@@ -57,6 +57,22 @@ class AuditTable:
         return out
 
 
+def _stages(stages: Sequence[Mapping[str, Any]], view: str) -> list[dict[str, Any]]:
+    """The stage tables; the stakeholder view suppresses every cell with a count under 5 (as the main tables)."""
+    if view != "stakeholder":
+        return [dict(s) for s in stages]
+    out = []
+    for stage in stages:
+        rows = []
+        for r in stage["rows"]:
+            n, sel = r.get("n") or 0, r.get("selected") or 0
+            small = min(n, sel, n - sel) < SMALL_CELL
+            rows.append({**r, **({k: None for k in ("n", "selected", "rate", "impact_ratio", "p_adjusted")}
+                                 if small else {}), "suppressed": bool(small)})
+        out.append({**stage, "rows": rows})
+    return out
+
+
 def _coverage_lines(cover: Mapping[str, Any] | None, warnings: Sequence[str]) -> list[str]:
     """The coverage block in words, first in the summary: in scope, left out, then the warnings."""
     if not cover:
@@ -146,7 +162,7 @@ class AuditResult:
             "by": list(self.by),
             "view": view,
             "adjustment": ADJUSTMENT,
-            "stages": list(self.stages),
+            "stages": _stages(self.stages, view),
             "cmh": list(self.cmh),
             "gaps": self.gaps.to_dict("records"),
             "dif": self.dif.to_dict("records"),

@@ -259,3 +259,8 @@ def test_trend_json_on_the_demo():
     assert {"from", "to", "metric", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"} <= set(doc["comparisons"][0])
     bad = run("trend", default_demo_path(), "--by", "nonsense", "--json")
     assert bad.exit_code == 2 and "nonsense" in bad.output
+
+
+def test_simulate_refuses_too_few_candidates_in_one_line(tmp_path):
+    result = run("simulate", "--candidates", "15", "--out", str(tmp_path / "sim"))
+    assert result.exit_code == 2 and "Traceback" not in result.output and "20" in result.output

@@ -40,27 +40,12 @@ result = trend(dataset_path or default_demo_path(), by=by, freq=freq, job_id=job
 print(result.summary())
 
 # %%
-import plotly.graph_objects as go
-
 from workbench import plots
 
-table = result.periods_frame()
-fig = go.Figure()
-for name, label in (("pass_rate", "AI pass rate"), ("final_hit_rate", "final-round pass rate of the AI-passed"),
-                    ("performance_hit_rate", f"hires performing >= {performance_cut}")):
-    low, high = (table["ci_low"], table["ci_high"]) if name == "pass_rate" else zip(*table[f"{name}_ci"])
-    fig.add_trace(go.Scatter(x=table.index, y=table[name], name=label, mode="lines+markers",
-                             error_y={"type": "data", "symmetric": False, "array": list(high) - table[name],
-                                      "arrayminus": table[name] - list(low)}))
-fig.update_layout(title=f"Rates by {by} (95% CIs)", yaxis_tickformat=".0%", yaxis_range=[0, 1])
-plots.in_page(fig)
+plots.in_page(plots.trend_rates_figure(result))
 
 # %%
-ratios = table.filter(like="min_impact_ratio[")
-fig = go.Figure([go.Scatter(x=ratios.index, y=ratios[c], name=c[17:-1], mode="lines+markers") for c in ratios])
-fig.add_hline(y=0.8, line_dash="dash", annotation_text="four-fifths")
-fig.update_layout(title=f"Lowest impact ratio of the AI decision per attribute, by {by}", yaxis_range=[0, 1.05])
-plots.in_page(fig)
+plots.in_page(plots.trend_impact_figure(result))
 
 # %%
 import pandas as pd

@@ -221,3 +221,16 @@ def test_reads_a_dataset_folder():
 def test_newcombe_interval_contains_the_difference_and_stays_in_range(k1, n1, k2, n2):
     lo, hi = newcombe_ci(k1, n1, k2, n2)
     assert -1 <= lo <= k2 / n2 - k1 / n1 <= hi <= 1
+
+
+def test_trend_figures_show_every_period_and_the_four_fifths_line():
+    from workbench import plots
+    from workbench.data.provenance import demo_path
+
+    result = trend(demo_path(), by="period", freq="Q", n_boot=100)
+    periods = list(result.periods_frame().index)
+    rates = plots.trend_rates_figure(result)
+    assert len(rates.data) == 3 and all(list(t.x) == periods for t in rates.data)
+    impact = plots.trend_impact_figure(result)
+    assert {t.name for t in impact.data} >= {"gender", "race_ethnicity"}
+    assert any(s.y0 == 0.8 for s in impact.layout.shapes)

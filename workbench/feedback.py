@@ -950,14 +950,8 @@ def feedback_command(text: str | None = None, file: str | Path | None = None, co
         raise ValueError("give exactly one of text or file")
     prof = as_profile(profile)
     if text is not None:
-        return _contract(analyze(text, question, prof, lang))
+        return analyze(text, question, prof, lang).to_dict()
     out = []
     for i, t in enumerate(_read_rows(file, column)):
-        out.append({"row": i, **_contract(analyze(t, question, prof, lang))})
+        out.append({"row": i, **analyze(t, question, prof, lang).to_dict()})
     return out
-
-
-def _contract(a: AnswerAnalysis) -> dict:
-    """``to_dict()`` plus the mode signal (``mode``, ``mode_evidence``, ``question_kind``)."""
-    return {**a.to_dict(), "mode": a.mode, "question_kind": a.question_kind,
-            "mode_evidence": [{"start": s, "end": e, "text": t} for s, e, t in a.mode_evidence]}

@@ -26,6 +26,8 @@ __all__ = [
     "impact_ratio_figure",
     "profile_weights_figure",
     "resume_match_figure",
+    "trend_impact_figure",
+    "trend_rates_figure",
     "validity_figure",
     "weights_figure",
 ]
@@ -195,6 +197,32 @@ def expectancy_figure(rows: Sequence[Mapping[str, Any]], *, title: str = "Chance
                  "arrayminus": [r["rate"] - r["ci_low"] for r in rows]}))
     fig.update_layout(title=title, xaxis_title="AI score band (AI-passed candidates only)",
                       yaxis_title="passed the final round", yaxis_tickformat=".0%", yaxis_range=[0, 1], **_LAYOUT)
+    return fig
+
+
+def trend_rates_figure(result: Any) -> go.Figure:
+    """AI pass rate, final-round pass rate of the AI-passed and the hires' hit rate per period or version, with
+    their CIs (a :class:`workbench.review.trend.TrendResult`)."""
+    table = result.periods_frame()
+    fig = go.Figure()
+    for name, label in (("pass_rate", "AI pass rate"), ("final_hit_rate", "final-round pass rate of the AI-passed"),
+                        ("performance_hit_rate", f"hires performing >= {result.performance_cut:g}")):
+        low, high = (table["ci_low"], table["ci_high"]) if name == "pass_rate" else zip(*table[f"{name}_ci"])
+        fig.add_trace(go.Scatter(x=table.index, y=table[name], name=label, mode="lines+markers",
+                                 error_y={"type": "data", "symmetric": False, "array": list(high) - table[name],
+                                          "arrayminus": table[name] - list(low)}))
+    fig.update_layout(title=f"Rates by {result.by} (95% CIs)", yaxis_tickformat=".0%", yaxis_range=[0, 1], **_LAYOUT)
+    return fig
+
+
+def trend_impact_figure(result: Any) -> go.Figure:
+    """The lowest impact ratio of the AI decision per attribute, per period or version, with the 0.80 line."""
+    ratios = result.periods_frame().filter(like="min_impact_ratio[")
+    fig = go.Figure([go.Scatter(x=ratios.index, y=ratios[c], name=c[len("min_impact_ratio["):-1],
+                                mode="lines+markers") for c in ratios])
+    fig.add_hline(y=0.8, line_dash="dash", line_color="#c0392b", annotation_text="four-fifths (0.80)")
+    fig.update_layout(title=f"Lowest impact ratio of the AI decision per attribute, by {result.by}",
+                      yaxis_range=[0, 1.05], **_LAYOUT)
     return fig
 
 

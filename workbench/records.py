@@ -304,7 +304,7 @@ class AnswerAnalysis:
             "prompt_kind": prompts[0].kind if prompts else None,
             "latency_ms": round(self.latency_ms, 3),
             "mode": self.mode,
-            "mode_evidence": [list(e) for e in self.mode_evidence],
+            "mode_evidence": [{"start": s, "end": e, "text": t} for s, e, t in self.mode_evidence],
             "question_kind": self.question_kind,
         }
 

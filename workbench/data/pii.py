@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.vocabulary import VOCABULARY_FILE, key
+from workbench.data.vocabulary import VOCABULARY_FILE, key, load_vocabulary
 
 __all__ = ["KEY_ENV", "looks_personal", "pii_columns", "pii_key", "pseudonym", "pseudonymise", "redact"]
 
@@ -70,10 +70,7 @@ def pseudonym(value: str, secret: bytes | None = None) -> str:
 
 def pii_columns(columns, vocabulary_file: Path = VOCABULARY_FILE) -> dict[str, str]:
     """``{column: kind}`` for the headers that name personal data (name, phone, email, id_number, address)."""
-    import yaml
-
-    data = yaml.safe_load(Path(vocabulary_file).read_text(encoding="utf-8")).get("personal_data_columns", {})
-    kinds = {key(spelling): kind for kind, spellings in data.items() for spelling in [kind, *spellings]}
+    kinds = load_vocabulary(vocabulary_file).personal
     return {c: kinds[key(c)] for c in columns if key(c) in kinds}
 
 

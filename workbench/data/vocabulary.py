@@ -77,6 +77,8 @@ class Vocabulary:
                         raise ValueError(f"{source}: {column}: {spelling!r} is also an unknown word")
                     table[k] = value
             self.columns[column] = table
+        self.personal = {key(spelling): kind for kind, spellings in (data.get("personal_data_columns") or {}).items()
+                         for spelling in [kind, *spellings]}
         booleans = data.get("booleans") or {}
         self.true = frozenset(key(v) for v in booleans.get("true", ()))
         self.false = frozenset(key(v) for v in booleans.get("false", ()))
@@ -101,47 +103,48 @@ def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> Vocabulary:
     return Vocabulary(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
 
 
-def _keys(raw: pd.Series) -> pd.Series:
-    """:func:`key` of every cell, computed once per distinct value."""
-    cells = raw.astype(object).where(raw.notna(), None)
-    table = {v: key(v) for v in pd.unique(cells.to_numpy()) if v is not None}
-    keys = cells.map(table).astype(object)
-    return keys.where(keys.notna(), "")
+def _by_distinct(raw: pd.Series, decide) -> tuple[pd.Series, np.ndarray]:
+    """Apply ``decide(text) -> (value, status)`` once per distinct cell and spread the answers over ``raw``.
+
+    Missing cells are the blank text ``""``. Exports repeat a handful of spellings over many rows, so the cost
+    is in the distinct values, not the rows.
+    """
+    cells = raw.astype(object).where(raw.notna(), "")
+    codes, uniques = pd.factorize(cells.astype(str), sort=False)
+    decided = [decide(u) for u in uniques]
+    values = np.array([v for v, _ in decided] + [None], dtype=object)[codes]
+    status = np.array([st for _, st in decided] + ["unknown"], dtype=object)[codes]
+    return pd.Series(values, index=raw.index, dtype=object), status
 
 
-def _is_unknown(keys: pd.Series, raw: pd.Series, vocab: Vocabulary) -> np.ndarray:
+def _is_unknown(text: str, k: str, vocab: Vocabulary) -> bool:
     """Blank, a non-disclosure word, or a punctuation-only word listed as unknown ("-")."""
-    stripped = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
-    return (keys.isin(vocab.unknown) | stripped.isin(vocab.blank)).to_numpy()
-
-
-def _statuses(keys: pd.Series, known: dict[str, str], unknown: np.ndarray, text: pd.Series) -> np.ndarray:
-    mapped = keys.map(known)
-    status = np.where(mapped.notna(), "mapped", np.where(unknown, "unknown", "unrecognised"))
-    exact = mapped.notna().to_numpy() & (mapped == text.str.strip()).to_numpy()
-    return np.where(exact, "exact", status).astype(object)
+    return k in vocab.unknown or text.strip() in vocab.blank
 
 
 def map_values(column: str, raw: pd.Series, vocabulary: Vocabulary | None = None
                ) -> tuple[pd.Series, np.ndarray]:
     """Contract values (None where unknown or unrecognised) and the status of each cell; see the module."""
     vocab = vocabulary or load_vocabulary()
-    text = raw.astype(object).where(raw.notna(), None).astype("str")
-    keys = _keys(raw)
     known = vocab.values_of(column)
-    status = _statuses(keys, known, _is_unknown(keys, raw, vocab), text.fillna(""))
-    values = keys.map(known).astype(object)
-    return values.where(values.notna(), None), status
+
+    def decide(text: str) -> tuple[str | None, str]:
+        k = key(text)
+        if k in known:
+            return known[k], "exact" if known[k] == text.strip() else "mapped"
+        return None, "unknown" if _is_unknown(text, k, vocab) else "unrecognised"
+
+    return _by_distinct(raw, decide)
 
 
 def map_booleans(raw: pd.Series, vocabulary: Vocabulary | None = None) -> tuple[pd.Series, np.ndarray]:
     """True/False (None where unknown or unrecognised) and each cell's status, for boolean columns."""
     vocab = vocabulary or load_vocabulary()
-    keys = _keys(raw)
-    true, false = keys.isin(vocab.true).to_numpy(), keys.isin(vocab.false).to_numpy()
-    values = pd.Series(np.where(true, True, np.where(false, False, None)), index=raw.index, dtype=object)
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip().str.lower()
-    exact = text.isin(("true", "false")).to_numpy()
-    status = np.where(true | false, np.where(exact, "exact", "mapped"),
-                      np.where(_is_unknown(keys, raw, vocab), "unknown", "unrecognised")).astype(object)
-    return values.where(values.notna(), None), status
+
+    def decide(text: str) -> tuple[bool | None, str]:
+        k = key(text)
+        if k in vocab.true or k in vocab.false:
+            return k in vocab.true, "exact" if text.strip().lower() in ("true", "false") else "mapped"
+        return None, "unknown" if _is_unknown(text, k, vocab) else "unrecognised"
+
+    return _by_distinct(raw, decide)

@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/workbench demo
 
-## system-deps: Debian packages the tests use: Chromium (browser tests of the Voila apps, driven by Playwright)
-## and R's psych (peer check of the range-restriction corrections). Installed with apt when running as root
-## (CI); otherwise the tests that need them skip and say why.
+## system-deps: Debian packages the tests use: Chromium (browser tests of the apps and reports, driven by Playwright),
+## CJK fonts (Chinese rendering and PDF tests), Java (PySpark local mode) and R's psych (peer check of the
+## range-restriction corrections). Installed with apt when running as root (CI); otherwise the tests that need them skip and say why.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then $(call apt_install,chromium,); fi
+	@if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then $(call apt_install,fonts-noto-cjk,--no-install-recommends); fi
+	@if ! command -v java >/dev/null 2>&1; then $(call apt_install,default-jre-headless,--no-install-recommends); fi
 	@if ! { command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(psych)' >/dev/null 2>&1; }; then \
 	  $(call apt_install,r-cran-psych,--no-install-recommends); fi
 

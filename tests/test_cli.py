@@ -103,6 +103,24 @@ def test_simulate_then_validate(tmp_path):
     assert code == 0 and report["ok"] is True
 
 
+def test_simulate_triggered_hints_with_holdout_reads_as_a_randomised_experiment(tmp_path):
+    out = tmp_path / "sim"
+    code, doc = run_json("simulate", "--candidates", "120", "--seed", "3", "--out", out,
+                         "--hints", "triggered", "--holdout", "0.3")
+    assert code == 0 and doc["hints"] == "triggered"
+    code, prompting = run_json("prompting", out)
+    assert code == 0
+    assert prompting["design"] == "randomised"
+    assert 0 < prompting["n_prompted"] < prompting["n_eligible"] < prompting["n_answers"]
+
+
+@pytest.mark.parametrize("args", [["--holdout", "0.2"], ["--hints", "sometimes"]])
+def test_simulate_refuses_inconsistent_hint_options(tmp_path, args):
+    result = run("simulate", "--candidates", "40", "--out", tmp_path / "x", *args)
+    assert result.exit_code == 2
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.slow
 def test_demo_runs_the_whole_loop(tmp_path):
     code, doc = run_json("demo", "--reports", tmp_path)
@@ -264,3 +282,47 @@ def test_trend_json_on_the_demo():
 def test_simulate_refuses_too_few_candidates_in_one_line(tmp_path):
     result = run("simulate", "--candidates", "15", "--out", str(tmp_path / "sim"))
     assert result.exit_code == 2 and "Traceback" not in result.output and "20" in result.output
+
+
+def _triggered_dataset(tmp_path, holdout=0.2):
+    from workbench.simulate import TriggeredPrompting, simulate, small_config, write_simulation
+
+    out = tmp_path / "trig"
+    write_simulation(simulate(small_config(n_candidates=300, seed=4, answer_texts=False, resume_files=(0, 0, 0),
+                                           triggered=TriggeredPrompting(holdout))), out)
+    return out
+
+
+def test_prompting_contract(tmp_path):
+    code, doc = run_json("prompting", _triggered_dataset(tmp_path), "--n-boot", "100")
+    assert code == 0 and doc["design"] == "randomised"
+    assert {"design", "job_id", "level", "n_answers", "n_eligible", "n_prompted", "primary", "estimates",
+            "caveats"} <= set(doc)
+    assert {(e["outcome"], e["method"]) for e in doc["estimates"]} >= {("score", "randomised"), ("score", "naive")}
+    text = run("prompting", default_demo_path(), "--n-boot", "100").stdout
+    assert "observational" in text and "not available" in text
+
+
+def test_queue_list_decide_export(tmp_path):
+    data = _triggered_dataset(tmp_path)
+    code, doc = run_json("queue", data)
+    assert code == 0 and doc["n"] == doc["pending"] > 0 and {"bands", "candidates"} <= set(doc)
+    cid = doc["candidates"][0]["candidate_id"]
+    code, rec = run_json("queue", data, "decide", cid, "pass", "--reviewer", "rev-1", "--note", "ok")
+    assert code == 0 and rec["recorded"]["candidate_id"] == cid and rec["recorded"]["decided_at"].endswith("+00:00")
+    bad = run("queue", data, "decide", cid, "maybe", "--reviewer", "x")
+    assert bad.exit_code == 2 and "usage" in bad.stderr
+    assert run("queue", data, "decide", cid, "pass").exit_code == 2  # no reviewer
+    code, exp = run_json("queue", data, "export", "--out", tmp_path / "ai.csv")
+    assert code == 0 and exp["applied"] == 1 and "counts" in exp and (tmp_path / "ai.csv").is_file()
+
+
+def test_bank_apply_review_writes_a_new_version_and_never_overwrites(tmp_path):
+    args = ("bank", "apply-review", default_demo_path(), "--job", "product_manager", "--into", tmp_path / "banks",
+            "--n-boot", "200")
+    code, doc = run_json(*args)
+    assert code == 0 and doc["version"] == "v2" and doc["base_version"] == "v1" and doc["path"].endswith(".v2.yaml")
+    assert {"changes", "unchanged", "not_in_bank", "source", "date", "revision"} <= set(doc)
+    again = run(*args, "--version", "v2")
+    assert again.exit_code == 2 and "never overwritten" in again.stderr
+    assert (tmp_path / "banks" / "CHANGELOG.md").is_file()

@@ -234,3 +234,82 @@ def test_trend_figures_show_every_period_and_the_four_fifths_line():
     impact = plots.trend_impact_figure(result)
     assert {t.name for t in impact.data} >= {"gender", "race_ethnicity"}
     assert any(s.y0 == 0.8 for s in impact.layout.shapes)
+
+
+# ------------------------------------------------------------------------- impact-ratio changes, overrides
+
+
+def _population_ir(sim, threshold, female_shift):
+    """Women's vs men's AI pass rate when the rule is applied to every applicant of the job (the truth)."""
+    keep = (sim.tables["candidates"]["job_id"] == JOB).to_numpy()
+    score = sim.tables["ai_decisions"]["ai_score"].to_numpy(dtype=float)[keep]
+    gender = sim.population["gender_true"].to_numpy()[keep]
+    passed = np.round(score - female_shift * (gender == "female"), 3) >= threshold
+    return passed[gender == "female"].mean() / passed[gender == "male"].mean()
+
+
+def test_a_change_in_impact_ratio_is_tested_with_a_ci_that_covers_the_truth(sim):
+    tables, _ = _threshold_change(sim, 0.45, seed=4, female_shift=0.5)
+    res = trend(tables, by="period", attributes=("gender",), n_boot=50)
+    (change,) = res.impact_changes
+    assert (change.attribute, change.group, change.reference) == ("gender", "female", "male")
+    t1 = sim.profiles[JOB].threshold
+    truth = _population_ir(sim, t1 - 0.45, 0.5) - _population_ir(sim, t1, 0.0)
+    assert change.diff < 0 and change.ci_low < truth < change.ci_high and change.ci_high < 0
+    assert change.significant and "impact_ratio_down" in res.readings[0].flags
+    assert any(line.startswith("impact ratio female vs male (gender)") and "chance does not explain it" in line
+               for line in res.readings[0].lines)
+    record = res.to_dict()["impact_changes"][0]
+    assert {"from", "to", "attribute", "group", "reference", "before", "after", "diff", "ci_low", "ci_high",
+            "p_value", "p_adjusted", "significant"} <= set(record)
+
+
+def test_an_unchanged_impact_ratio_is_consistent_with_chance(sim):
+    tables, _ = _threshold_change(sim, 0.0, seed=9)
+    res = trend(tables, by="period", attributes=("gender", "age_band"), n_boot=50)
+    assert len(res.impact_changes) == 2 and not any(c.significant for c in res.impact_changes)
+    assert all(c.ci_low < 0 < c.ci_high for c in res.impact_changes)
+    p = np.array([c.p_value for c in res.impact_changes])
+    assert np.allclose([c.p_adjusted for c in res.impact_changes], holm(p))
+
+
+def test_override_counts_are_in_the_result(sim):
+    res = trend(sim.tables, by="profile_version", job_id=JOB, attributes=(), n_boot=20)
+    counts = res.overrides
+    ai = sim.tables["ai_decisions"]
+    mine = ai[ai["candidate_id"].isin(sim.tables["candidates"].query("job_id == @JOB")["candidate_id"])]
+    assert counts["overridden"] == int(mine["human_override"].fillna(False).sum()) > 0
+    assert "selection was not on the AI total alone" in res.caveats[1] and res.to_dict()["overrides"] == counts
+
+
+# ------------------------------------------------------------------------ profile change against the truth
+
+
+def _profile_pair(seed: int, rates=(0.30, 0.40)):
+    """Two simulated quarters of one job: profile v1 (target pass rate .30) then v2 (.40), other applicants."""
+    import dataclasses
+
+    from workbench.simulate import load_job_spec
+
+    parts, truth = [], []
+    for k, (version, rate) in enumerate(zip(("v1", "v2"), rates)):
+        job = dataclasses.replace(load_job_spec(JOB), profile_version=version, target_pass_rate=rate)
+        s = simulate(small_config(n_candidates=1500, seed=seed * 10 + k, jobs=(job,), answer_texts=False,
+                                  resume_files=(0, 0, 0), biases=(), review_rate=0.0))
+        prefix = "AB"[k]
+        parts.append({name: t.assign(candidate_id=prefix + t["candidate_id"].astype(str)) if "candidate_id" in t
+                      else t for name, t in s.tables.items()})
+        truth.append(s.truth["jobs"][JOB]["pass_rate"]["theoretical"])
+    tables = {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in parts[0]}
+    tables["questions"] = parts[0]["questions"]
+    return tables, truth[1] - truth[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_profile_change_of_known_effect_is_detected_with_the_right_sign_and_a_ci_covering_it(seed):
+    tables, truth = _profile_pair(seed)
+    res = trend(tables, by="profile_version", job_id=JOB, attributes=("gender",), n_boot=50)
+    rate = _comparison(res, "ai_pass_rate")
+    assert [p.period for p in res.periods] == ["v1", "v2"] and truth > 0.08
+    assert rate.diff > 0 and rate.significant and rate.ci_low < truth < rate.ci_high
+    assert "pass_rate_up" in res.readings[0].flags

@@ -237,8 +237,11 @@ def test_fragments_outside_results_carry_no_numbers():
 def check_table(name: str, df: pd.DataFrame) -> None:
     """A small local contract check: columns, non-null, bounds, categories, booleans, dates, keys."""
     table = TABLE_BY_NAME[name]
-    assert tuple(df.columns) == table.column_names, name
+    assert tuple(df.columns) == tuple(c for c in table.column_names if c in df.columns), name  # contract order
+    assert set(table.required_columns) <= set(df.columns), name  # optional columns may be absent
     for col in table.columns:
+        if col.name not in df.columns:
+            continue
         s = df[col.name]
         present = s.notna() & (s.astype(str) != "")
         if not col.nullable:
@@ -494,6 +497,10 @@ def test_job_content_is_written_once(job_id):
         for kind in ("behavioral", "situational"):
             entry = getattr(bank[dim], kind)
             assert dict(entry.text) == dict(rubric[entry.question_id]["text"]), (dim, kind)
+    for entry in bank.general:  # the general questions too, with their dimension and kind
+        r = rubric[entry.question_id]
+        assert (dict(entry.text), entry.dimension, entry.kind) == (dict(r["text"]), r["dimension"], r["kind"])
+    assert {q.question_id for q in bank.questions} == set(rubric)
 
 
 def test_a_job_file_naming_a_question_outside_the_rubric_is_refused(tmp_path):
@@ -507,3 +514,37 @@ def test_a_job_file_naming_a_question_outside_the_rubric_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SimulationError, match="pm_q99"):
         load_job_spec(path)
+
+
+# ------------------------------------------------------------------------------------ triggered prompting
+
+
+@pytest.mark.parametrize("holdout", [0.0, 0.25])
+def test_triggered_hints_go_to_incomplete_drafts_and_the_truth_is_recorded(holdout, tmp_path):
+    from workbench.data import validate_dataset
+    from workbench.simulate import TriggeredPrompting
+
+    sim = simulate(small_config(n_candidates=600, seed=4, answer_texts=False, resume_files=(0, 0, 0),
+                                triggered=TriggeredPrompting(holdout)))
+    a = sim.tables["answers"]
+    el, pr = a["hint_eligible"].to_numpy(bool), a["prompted"].to_numpy(bool)
+    assert not (pr & ~el).any() and 0.5 < el.mean() < 0.95
+    assert set(a.loc[pr, "prompt_kind"]) <= {"missing_action", "missing_result", "ask_quantify"}
+    gain = (a["star_after"] - a["star_before"]).to_numpy()
+    assert (gain[~pr] == 0).all() and set(np.unique(gain[pr])) <= {0, 1}
+    assert (a["assignment"] == ("random" if holdout else "triggered")).all()
+    t = sim.truth["jobs"]["product_manager"]["prompting"]
+    assert t["design"] == "triggered" and abs(t["true_effect"]["score"] - 0.25) < 0.03
+    assert abs(t["true_effect"]["completeness"] - 0.5 * 0.8) < 0.1  # P(complete) x share missing A or R
+    assert t["naive_difference"]["score"] < t["true_effect"]["score"]  # the worse drafts got the hints
+    sb = a["star_before"].to_numpy()
+    if holdout == 0:  # delivery falls with completeness: worse drafts are prompted more often
+        assert pr[el & (sb <= 1)].mean() > pr[el & (sb == 4)].mean() + 0.2
+    write_simulation(sim, tmp_path)
+    assert validate_dataset(tmp_path).ok
+    assert "triggered" in sim.truth["config"]
+
+
+def test_randomised_design_writes_no_hint_columns():
+    sim = simulate(small_config(n_candidates=100, seed=2, answer_texts=False, resume_files=(0, 0, 0)))
+    assert "hint_eligible" not in sim.tables["answers"] and "triggered" not in sim.truth["config"]

@@ -141,17 +141,28 @@ def simulate(
                                             "job: 20).")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 20261127,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo configuration exactly (ignores --candidates).")] = False,
+    hints: Annotated[str, typer.Option("--hints", help="Real-time hints: 'random' (each answer prompted at random, "
+                                       "the demo's design) or 'triggered' (by an incomplete first draft, as the "
+                                       "live feedback does).")] = "random",
+    holdout: Annotated[float, typer.Option("--holdout", min=0.0, max=0.99, help="With --hints triggered: share of "
+                                           "hint-eligible answers held out at random (0 = none: observational).")] = 0.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic dataset with known truth (two demo jobs, English and Chinese)."""
     from dataclasses import replace
 
-    from workbench.simulate import demo_config, simulate as run_simulation, write_simulation
+    from workbench.simulate import TriggeredPrompting, demo_config, simulate as run_simulation, write_simulation
 
+    if hints not in ("random", "triggered"):
+        fail(f"--hints must be 'random' or 'triggered', not {hints!r}")
+    if holdout and hints != "triggered":
+        fail("--holdout needs --hints triggered (a holdout among hint-eligible answers)")
     config = demo_config(seed=seed)
     if not demo:
         config = guarded(lambda: replace(config, n_candidates=candidates))
+    if hints == "triggered":
+        config = guarded(lambda: replace(config, triggered=TriggeredPrompting(holdout_share=holdout)))
     sim = guarded(lambda: run_simulation(config, progress=progress and not as_json))
     paths = guarded(lambda: write_simulation(sim, out))
     document = {
@@ -160,6 +171,8 @@ def simulate(
         "candidates": int(len(sim.tables["candidates"])),
         "tables": {name: int(len(df)) for name, df in sim.tables.items()},
         "files": len(paths),
+        "hints": hints,
+        "holdout": holdout,
         "truth": str(out / "truth.json"),
     }
     emit(
@@ -350,6 +363,24 @@ def trend(
 
 
 @app.command()
+def prompting(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    job: Annotated[str | None, typer.Option("--job", help="One job (default: all; strata are per question).")] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples of candidates.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """What real-time hints did to completeness and the score, among hint-eligible answers: randomised when the
+    data record a holdout (assignment=random), else observational adjusted for completeness before the hint,
+    with the naive prompted-vs-unprompted difference beside it."""
+    from workbench.review.prompting import prompting as run_prompting
+
+    dataset = load_dataset(data)
+    result = guarded(lambda: run_prompting(dataset, job_id=job, n_boot=n_boot, seed=seed))
+    emit(result.to_dict(), as_json, result.summary)
+
+
+@app.command()
 def report(
     data: Annotated[Path, typer.Argument(help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports.")] = Path("reports"),
@@ -441,6 +472,106 @@ def _proposal_summary(proposal: Any, written: str | None) -> str:
     ]
     lines.append(f"written to {written}" if written else "nothing written (use --accept-into DIR to write a new file)")
     return "\n".join(lines)
+
+
+@app.command()
+def queue(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    action: Annotated[list[str] | None, typer.Argument(
+        metavar="[decide ID pass|fail | export]", help="Nothing: list the queue. 'decide ID pass|fail': record a "
+        "decision. 'export': write ai_decisions.csv with the decisions applied.", show_default=False)] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who decides (with decide).")] = None,
+    note: Annotated[str, typer.Option("--note", help="Why (with decide).")] = "",
+    job: Annotated[str | None, typer.Option("--job", help="One job (listing).")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="List only candidates without a decision.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="With export: write here instead of the dataset's "
+                                             "ai_decisions.csv.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The human-review queue: borderline candidates (threshold ± SEM), reviewers' decisions (append-only, UTC
+    time, in review_decisions.csv), and their export to ai_decisions.human_override."""
+    from workbench.review import queue as q
+
+    action = list(action or [])
+    dataset = load_dataset(data)
+    if not action:
+        frame = guarded(lambda: q.borderline_queue(dataset, job, include_decided=not pending))
+        doc = {"data": str(data), "bands": frame.attrs["bands"], "n": int(len(frame)),
+               "pending": int((frame["status"] == "pending").sum()), "candidates": _records(frame)}
+        emit(doc, as_json, lambda: _queue_text(doc))
+    elif action[0] == "decide":
+        if len(action) != 3 or action[2] not in ("pass", "fail"):
+            fail("usage: workbench queue DATA decide ID pass|fail --reviewer R [--note N]")
+        if not reviewer:
+            fail("decide needs --reviewer")
+        row = guarded(lambda: q.record_decision(dataset, action[1], action[2], reviewer=reviewer, note=note))
+        emit({"recorded": row, "file": str(Path(data) / q.DECISIONS_FILE)}, as_json,
+             lambda: f"recorded {row['decision']} for {row['candidate_id']} by {row['reviewer']} at "
+                     f"{row['decided_at']} (AI: {row['ai_decision']}, score {row['ai_score']})")
+    elif action == ["export"]:
+        path, frame = guarded(lambda: q.write_decisions(dataset, out))
+        doc = {"written": str(path), "applied": frame.attrs["applied"], "overrides": frame.attrs["overrides"],
+               "final_round_conflicts": frame.attrs["final_round_conflicts"],
+               "counts": q.override_counts(frame, dataset.candidates)}
+        for cid in doc["final_round_conflicts"]:
+            typer.echo(f"warning: {cid} was failed on review but has a final round (final_rounds holds AI-passed "
+                       "candidates only)", err=True)
+        emit(doc, as_json, lambda: f"wrote {path}: {doc['applied']} decision(s) applied, {doc['overrides']} "
+                                   "overturn the AI")
+    else:
+        fail(f"unknown queue action {' '.join(action)!r}; use decide ID pass|fail, or export")
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    from workbench.jsonable import json_ready
+
+    return json_ready(frame.to_dict(orient="records"))
+
+
+def _queue_text(doc: dict[str, Any]) -> str:
+    lines = [f"{doc['n']} borderline candidate(s), {doc['pending']} pending"]
+    for b in doc["bands"]:
+        lines.append(f"  {b['job_id']}: band [{b['band_low']:.2f}, {b['band_high']:.2f}] around {b['threshold']:.2f}")
+    for c in doc["candidates"]:
+        status = c["status"] if c["status"] == "pending" else f"{c['decision']} by {c['reviewer']}"
+        lines.append(f"  {c['candidate_id']} {c['job_id']}: {c['ai_score']:.2f} (AI {c['ai_decision']}) {status}")
+    return "\n".join(lines)
+
+
+bank_app = typer.Typer(no_args_is_help=True, help="Question banks: versions per question, apply a review's verdicts.")
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("apply-review")
+def bank_apply_review(
+    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    job: Annotated[str, typer.Option("--job", help="Job id (a profile of the dataset).")],
+    into: Annotated[Path, typer.Option("--into", help="Bank folder: the next version is written here as "
+                                       "<job>.<version>.yaml, never over a file; CHANGELOG.md is appended.")],
+    base: Annotated[str | None, typer.Option("--from", help="Bank file or job id to start from when the folder has "
+                                             "no version of the job yet (default: the packaged bank).")] = None,
+    criterion: Annotated[str, typer.Option("--criterion", help="Criterion of the review.")] = "final_passed",
+    version: Annotated[str | None, typer.Option("--version", help="Version label of the new bank (default: the "
+                                                "next one, v1 -> v2).")] = None,
+    min_validity: Annotated[float, typer.Option("--min-validity", help="A question is invalid when its corrected "
+                                                "CI lies below this.")] = 0.10,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples of candidates.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the next question-bank version from the review's verdicts: retire invalid questions, mark
+    inconclusive ones for rewording, keep the rest (validity per question version where answers record it)."""
+    from workbench.review.bank import apply_review
+    from workbench.review.validity import ValiditySettings
+
+    dataset = load_dataset(data)
+    if job not in dataset.profiles:
+        fail(f"job {job!r} has no profile in {data} (have: {', '.join(dataset.profiles) or 'none'})")
+    settings = guarded(lambda: ValiditySettings(min_validity=min_validity, n_boot=n_boot, seed=seed))
+    revision = guarded(lambda: apply_review(dataset, job, into, base=base, criterion=criterion, version=version,
+                                            settings=settings, write=not dry_run))
+    emit(revision.to_dict(), as_json, revision.summary)
 
 
 @app.command()

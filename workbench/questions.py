@@ -51,7 +51,9 @@ __all__ = [
     "BankQuestion",
     "InterviewPlan",
     "PlanItem",
+    "QUESTION_STATUSES",
     "QuestionBank",
+    "QuestionVersion",
     "ResumeFact",
     "bank_from_dict",
     "bank_from_questions",
@@ -63,6 +65,7 @@ BANK_DIR = Path(__file__).with_name("question_banks")
 DEFAULT_PROBE = {"en": "what was the hardest obstacle, and how did you handle it?",
                  "zh": "其中最难的障碍是什么？你是怎么解决的？"}
 _KINDS = ("behavioral", "situational")
+QUESTION_STATUSES = ("active", "reword", "retired")
 _BULLET = re.compile(r"^\s*[-•·*▪◦–]\s*")
 _EN_PAST_IRREGULAR = frozenset(
     "grew cut led built won ran made drove sold brought took beat set spent saved shipped began became "
@@ -74,13 +77,41 @@ class BankError(ValueError):
 
 
 @dataclass(frozen=True)
+class QuestionVersion:
+    """An earlier wording of a bank question: its ``version``, ``text`` per language and why it changed."""
+
+    version: str
+    text: Mapping[str, str]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class BankQuestion:
-    """One bank question: id, dimension, kind (behavioral or situational) and its text per language."""
+    """One bank question: id, dimension, kind and its text per language, with its version history.
+
+    A question keeps its id across rewordings: ``version`` and ``text`` are the current wording,
+    ``history`` the earlier ones (oldest first). ``status`` is ``active``, ``reword`` (asked, but marked for
+    rewording by a review) or ``retired`` (no longer asked; kept so its history and verdict stay readable).
+    """
 
     question_id: str
     dimension: str
     kind: str
     text: Mapping[str, str]
+    version: str = "v1"
+    status: str = "active"
+    history: tuple[QuestionVersion, ...] = ()
+    note: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Asked in interviews (``active`` or ``reword``), i.e. not retired."""
+        return self.status != "retired"
+
+    @property
+    def versions(self) -> tuple[QuestionVersion, ...]:
+        """Every wording, oldest first, the current one last."""
+        return (*self.history, QuestionVersion(self.version, self.text, self.note))
 
     def text_in(self, language: str) -> str:
         """The text in ``language``; a clear error when the bank lacks it."""
@@ -89,6 +120,18 @@ class BankQuestion:
         except KeyError:
             raise BankError(f"question {self.question_id} has no {language!r} text "
                             f"(it has {', '.join(self.text) or 'none'})") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML form (``id``, ``text``, and ``version``/``status``/``note``/``history`` when set)."""
+        out: dict[str, Any] = {"id": self.question_id, "text": dict(self.text), "version": self.version}
+        if self.status != "active":
+            out["status"] = self.status
+        if self.note:
+            out["note"] = self.note
+        if self.history:
+            out["history"] = [{"version": h.version, "text": dict(h.text), **({"note": h.note} if h.note else {})}
+                              for h in self.history]
+        return out
 
 
 @dataclass(frozen=True)
@@ -103,11 +146,18 @@ class BankDimension:
 
 @dataclass(frozen=True)
 class QuestionBank:
-    """The questions of one job, per dimension."""
+    """The questions of one job, per dimension, plus ``general`` questions outside the per-dimension pair.
+
+    ``revision`` counts the bank versions written by ``workbench bank apply-review`` (0 = hand-written);
+    ``changelog`` lists what each revision changed (newest last).
+    """
 
     job_id: str
     version: str
     dimensions: tuple[BankDimension, ...]
+    general: tuple[BankQuestion, ...] = ()
+    revision: int = 0
+    changelog: tuple[Mapping[str, Any], ...] = ()
 
     def __getitem__(self, name: str) -> BankDimension:
         for d in self.dimensions:
@@ -121,6 +171,47 @@ class QuestionBank:
         if missing:
             raise BankError(f"bank {self.job_id!r} has no questions for dimension(s) {', '.join(missing)} of "
                             f"profile {profile.job_id!r}")
+
+    @property
+    def questions(self) -> tuple[BankQuestion, ...]:
+        """Every question: per dimension the behavioural and the situational one, then the general ones."""
+        return tuple(q for d in self.dimensions for q in (d.behavioral, d.situational)) + self.general
+
+    def question(self, question_id: str) -> BankQuestion:
+        """The question with this id (:class:`KeyError` when the bank has none)."""
+        for q in self.questions:
+            if q.question_id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML form; :func:`bank_from_dict` reads it back to an equal bank.
+
+        >>> bank = load_bank("product_manager")
+        >>> bank_from_dict(bank.to_dict()) == bank
+        True
+        """
+        dims = {d.name: {"behavioral": d.behavioral.to_dict(), "situational": d.situational.to_dict(),
+                         "probe": dict(d.probe)} for d in self.dimensions}
+        out: dict[str, Any] = {"job_id": self.job_id, "version": self.version, "revision": self.revision,
+                               "dimensions": dims}
+        if self.general:
+            out["general"] = [{**q.to_dict(), "dimension": q.dimension, "kind": q.kind} for q in self.general]
+        if self.changelog:
+            out["changelog"] = [dict(c) for c in self.changelog]
+        return out
+
+    def questions_frame(self, language: str) -> Any:
+        """The contract's ``questions`` table of this bank in ``language`` (retired questions inactive).
+
+        >>> load_bank("product_manager").questions_frame("en").columns.tolist()
+        ['question_id', 'job_id', 'dimension', 'kind', 'text', 'version', 'active']
+        """
+        import pandas as pd
+
+        return pd.DataFrame([{"question_id": q.question_id, "job_id": self.job_id, "dimension": q.dimension,
+                              "kind": q.kind, "text": q.text.get(language, next(iter(q.text.values()))),
+                              "version": q.version, "active": q.active} for q in self.questions])
 
 
 def _texts(raw: Any, where: str) -> dict[str, str]:
@@ -163,17 +254,59 @@ def bank_from_dict(data: Mapping[str, Any], *, source: str = "bank") -> Question
             raise BankError(f"{where}: unknown key(s) {', '.join(sorted(map(str, extra)))}")
         qs = {}
         for kind in _KINDS:
-            q = raw.get(kind)
-            if not isinstance(q, Mapping) or not q.get("id"):
-                raise BankError(f"{where}.{kind}: missing (needs id and text)")
-            qs[kind] = BankQuestion(str(q["id"]), str(name), kind, _texts(q.get("text"), f"{where}.{kind}.text"))
+            qs[kind] = _question(raw.get(kind), str(name), kind, f"{where}.{kind}")
             ids.append(qs[kind].question_id)
         probe = _texts(raw["probe"], f"{where}.probe") if raw.get("probe") is not None else dict(DEFAULT_PROBE)
         dims.append(BankDimension(str(name), qs["behavioral"], qs["situational"], probe))
+    general = _general(data.get("general"), {d.name for d in dims}, f"{source}: general")
+    ids += [q.question_id for q in general]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise BankError(f"{source}: duplicated question id(s) {', '.join(dupes)}")
-    return QuestionBank(str(data["job_id"]), str(data["version"]), tuple(dims))
+    changelog = data.get("changelog") or ()
+    if not isinstance(changelog, (list, tuple)) or not all(isinstance(c, Mapping) for c in changelog):
+        raise BankError(f"{source}: changelog must be a list of entries")
+    return QuestionBank(str(data["job_id"]), str(data["version"]), tuple(dims), general,
+                        int(data.get("revision") or 0), tuple(dict(c) for c in changelog))
+
+
+def _question(q: Any, dimension: str, kind: str, where: str) -> BankQuestion:
+    """One question of the YAML: ``id`` and ``text``; optional ``version`` (default v1), ``status``, ``note``
+    and ``history`` (earlier versions, each with ``version`` and ``text``)."""
+    if not isinstance(q, Mapping) or not q.get("id"):
+        raise BankError(f"{where}: missing (needs id and text)")
+    status = str(q.get("status", "active"))
+    if status not in QUESTION_STATUSES:
+        raise BankError(f"{where}.status: {status!r} is not one of {', '.join(QUESTION_STATUSES)}")
+    history = []
+    for k, h in enumerate(q.get("history") or ()):
+        if not isinstance(h, Mapping) or not h.get("version"):
+            raise BankError(f"{where}.history[{k}]: needs version and text")
+        history.append(QuestionVersion(str(h["version"]), _texts(h.get("text"), f"{where}.history[{k}].text"),
+                                       str(h.get("note") or "")))
+    version = str(q.get("version") or "v1")
+    seen = [h.version for h in history] + [version]
+    if len(set(seen)) != len(seen):
+        raise BankError(f"{where}: version {version!r} appears twice in its history")
+    return BankQuestion(str(q["id"]), dimension, kind, _texts(q.get("text"), f"{where}.text"), version, status,
+                        tuple(history), str(q.get("note") or ""))
+
+
+def _general(raw: Any, dimensions: set[str], where: str) -> tuple[BankQuestion, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, (list, tuple)):
+        raise BankError(f"{where}: must be a list of questions (id, dimension, text)")
+    out = []
+    for k, q in enumerate(raw):
+        dim = str(q.get("dimension", "")) if isinstance(q, Mapping) else ""
+        if dim not in dimensions:
+            raise BankError(f"{where}[{k}].dimension: {dim!r} is not a dimension of the bank")
+        kind = str(q.get("kind", "general"))
+        if kind not in (*_KINDS, "general"):
+            raise BankError(f"{where}[{k}].kind: {kind!r} is not behavioral, situational or general")
+        out.append(_question(q, dim, kind, f"{where}[{k}]"))
+    return tuple(out)
 
 
 def load_bank(path_or_job_id: str | Path) -> QuestionBank:
@@ -396,8 +529,9 @@ def plan_interview(profile: JobProfile, resume: Resume, bank: QuestionBank | Non
 
     for name in profile.dimension_names:
         bd = bank[name]
-        add(name, "situational", "core", bd.situational.question_id, bd.situational.text_in(language))
-        if name in facts:
+        if bd.situational.active:
+            add(name, "situational", "core", bd.situational.question_id, bd.situational.text_in(language))
+        if name in facts and bd.behavioral.active:
             add(name, "behavioral", "adaptive", bd.behavioral.question_id, bd.behavioral.text_in(language))
             follow_up = bd.probe.get(language) or DEFAULT_PROBE[language]
             add(name, "probe", "adaptive", f"{bd.behavioral.question_id}.probe",

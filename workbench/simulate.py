@@ -89,7 +89,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,9 @@ from workbench.records import Dimension, JobProfile
 from workbench.jsonable import json_ready
 from workbench.metrics import pearson_r
 
+if TYPE_CHECKING:
+    from workbench.review.holdout import HoldoutPolicy
+
 __all__ = [
     "Bias",
     "DimensionSpec",
@@ -110,6 +113,7 @@ __all__ = [
     "QuestionSpec",
     "Simulation",
     "SimulationConfig",
+    "TriggeredPrompting",
     "demo_config",
     "simulate",
     "simulate_dataset",
@@ -353,6 +357,62 @@ class Bias:
 
 
 @dataclass(frozen=True)
+class TriggeredPrompting:
+    """Real-time hints as the live feedback gives them: triggered by an incomplete first draft, not at random.
+
+    The trigger fires (``hint_eligible``) when the draft lacks the action or the result, or has an
+    unquantified result (the prompts of :func:`workbench.feedback.choose_hints`). With ``holdout_share`` > 0
+    a :class:`workbench.review.holdout.HoldoutPolicy` withholds the hint from that share of the eligible
+    answers, at random (``assignment=random``: a randomised experiment among eligible answers); without a
+    holdout the hint reaches an eligible answer with probability ``delivery[star_before]`` (the fewer STAR
+    parts in the draft, the likelier; ``assignment=triggered``: observational, unconfounded only given
+    star_before). The true effect is ``SimulationConfig.prompt_effect`` rubric points on the score and
+    ``prompt_completion`` (P the candidate adds the missing part) on completeness; ``truth.json`` records the
+    realised average effects among eligible answers.
+
+    Parameters
+    ----------
+    holdout_share : float in [0, 1)
+        Share of eligible answers held out (no hint); 0 = no holdout.
+    delivery : tuple of 5 floats
+        P(hint shown | eligible, star_before = 0..4) without a holdout.
+    holdout_seed : int, optional
+        Seed of the holdout hash (default: the simulation's seed).
+    unit : {"answer", "candidate"}
+        Unit of the holdout.
+
+    Examples
+    --------
+    >>> TriggeredPrompting(holdout_share=0.2).policy(5).assignment
+    'random'
+    >>> TriggeredPrompting(delivery=(1, 1, 1, 1))
+    Traceback (most recent call last):
+    ...
+    workbench.simulate.SimulationError: triggered.delivery: need 5 probabilities in [0, 1] (star_before 0-4)
+    """
+
+    holdout_share: float = 0.0
+    delivery: tuple[float, float, float, float, float] = (0.95, 0.9, 0.8, 0.65, 0.5)
+    holdout_seed: int | None = None
+    unit: str = "answer"
+
+    def __post_init__(self) -> None:
+        if len(self.delivery) != 5 or not all(0 <= p <= 1 for p in self.delivery):
+            raise SimulationError("triggered.delivery: need 5 probabilities in [0, 1] (star_before 0-4)")
+        try:
+            self.policy(0)
+        except ValueError as exc:
+            raise SimulationError(f"triggered: {exc}") from None
+
+    def policy(self, seed: int) -> HoldoutPolicy:
+        """The holdout policy (its seed defaults to the simulation's ``seed``)."""
+        from workbench.review.holdout import HoldoutPolicy
+
+        return HoldoutPolicy(float(self.holdout_share), int(seed if self.holdout_seed is None else self.holdout_seed),
+                             self.unit)
+
+
+@dataclass(frozen=True)
 class SimulationConfig:
     """Every parameter of a simulation, with its source.
 
@@ -396,6 +456,11 @@ class SimulationConfig:
         points); design choice, an experiment the review module should recover.
     prompt_completion : float
         P(the candidate adds the missing part or the number after a hint) (.5).
+    triggered : TriggeredPrompting, optional
+        Hints triggered by incomplete drafts (with or without a randomised holdout) instead of the
+        randomised per-answer design; ``prompt_rate`` is then unused and the answers table gains
+        ``hint_eligible``, ``star_before``, ``star_after`` and ``assignment``. None (default) = the randomised
+        design of the committed demo.
     star_intercepts, star_slope : tuple, float
         STAR part probabilities Phi(alpha + slope * eta), alpha for S, T, A, R = (0.8, 0.1, 0.5, 0.0), slope .8.
     quantified_intercept, quantified_slope : float
@@ -457,6 +522,7 @@ class SimulationConfig:
     biases: tuple[Bias, ...] = ()
     resume_files: tuple[int, int, int] = (60, 10, 10)
     answer_texts: bool = True
+    triggered: TriggeredPrompting | None = None
 
     def __post_init__(self) -> None:
         if not self.jobs:
@@ -486,8 +552,12 @@ class SimulationConfig:
                 raise SimulationError(f"biases: target {b.target!r} matches no question of any job")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready copy (for truth.json)."""
-        return _jsonable(dataclasses.asdict(self))
+        """JSON-ready copy (for truth.json); ``triggered`` only when set (so the randomised demo's truth is
+        unchanged)."""
+        d = dataclasses.asdict(self)
+        if d["triggered"] is None:
+            del d["triggered"]
+        return _jsonable(d)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -668,6 +738,37 @@ class _JobArrays:
                    np.array([d.expert_weight for d in job.dimensions]), np.array([d.oracle_weight for d in job.dimensions]))
 
 
+def _expected_prompt_share(config: SimulationConfig) -> float:
+    """P(an answer is prompted): ``prompt_rate`` (randomised design), or for triggered prompting the expectation
+    over the draft's latent eta ~ N(0, 1) (Gauss-Hermite) of P(trigger) x P(delivered | star_before). The
+    theory then treats prompting as independent of competence: exact for the randomised design, an
+    approximation for triggered hints (they go to the worse drafts), used only to place the threshold.
+
+    Examples
+    --------
+    >>> cfg = small_config()
+    >>> _expected_prompt_share(cfg)
+    0.5
+    >>> 0.3 < _expected_prompt_share(dataclasses.replace(cfg, triggered=TriggeredPrompting(0.1))) < 0.9
+    True
+    """
+    t = config.triggered
+    if t is None:
+        return float(config.prompt_rate)
+    x, wts = np.polynomial.hermite_e.hermegauss(40)
+    wts = wts / wts.sum()
+    pp = stats.norm.cdf(np.asarray(config.star_intercepts)[:, None] + config.star_slope * x[None, :])  # 4 x nodes
+    pq = stats.norm.cdf(config.quantified_intercept + config.quantified_slope * x)
+    deliver = np.asarray(t.delivery, dtype=float) if t.holdout_share == 0 else np.full(5, 1 - t.holdout_share)
+    total = np.zeros_like(x)
+    for bits in range(16):
+        b = np.array([(bits >> i) & 1 for i in range(4)], dtype=bool)
+        prob = np.prod(np.where(b[:, None], pp, 1 - pp), axis=0)
+        eligible = 1.0 if not (b[2] and b[3]) else 1 - pq
+        total += prob * eligible * deliver[b.sum()]
+    return float(total @ wts)
+
+
 def _theory(job: JobSpec, config: SimulationConfig) -> _Theory:
     dims = job.dimension_names
     D, Q = len(dims), len(job.questions)
@@ -680,7 +781,7 @@ def _theory(job: JobSpec, config: SimulationConfig) -> _Theory:
     # sources: z (D), presentation (1), eps (Q), prompt (Q), rounding (Q), bias groups (B), e_final, e_perf
     n_src = D + 1 + 3 * Q + B + 2
     var = np.ones(n_src)
-    p = config.prompt_rate
+    p = _expected_prompt_share(config)
     var[D + 1 + Q: D + 1 + 2 * Q] = p * (1 - p)
     var[D + 1 + 2 * Q: D + 1 + 3 * Q] = config.score_step**2 / 12
     var[D + 1 + 3 * Q: D + 1 + 3 * Q + B] = [s * (1 - s) for s in shares]
@@ -843,6 +944,73 @@ def _texts_and_seconds(job: JobSpec, config: SimulationConfig, n: int, di: np.nd
     return texts, seconds
 
 
+def _hint_assignment(job: JobSpec, config: SimulationConfig, n: int, u: np.ndarray, parts: np.ndarray,
+                     quant: np.ndarray) -> dict[str, np.ndarray]:
+    """Which answers get a hint (n x Q) and, for triggered prompting, the trigger and the first draft.
+
+    ``kind`` (per answer, flat) indexes :data:`PROMPT_KINDS`: 0 missing action, 1 missing result, 2 result not
+    quantified, 3 complete and quantified. Randomised design (``config.triggered`` None): prompted with
+    probability ``prompt_rate`` whatever the draft. Triggered: the trigger fires when the draft is incomplete
+    (kind < 3, as the live feedback prompts); with a holdout, a :class:`workbench.review.holdout.HoldoutPolicy`
+    withholds the hint from a share of those (keys ``job_id/applicant index/question_id``), else the hint is
+    delivered with probability ``triggered.delivery[star_before]`` (the worse the draft, the likelier).
+    """
+    Q = len(job.questions)
+    kind = np.where(~parts[:, 2], 0, np.where(~parts[:, 3], 1, np.where(~quant, 2, 3)))
+    t = config.triggered
+    if t is None:
+        return {"prompted": u < config.prompt_rate, "kind": kind}
+    star_before = parts.sum(axis=1).reshape(n, Q)
+    eligible = (kind < 3).reshape(n, Q)
+    policy = t.policy(config.seed)
+    if policy.share > 0:
+        qids = [q.question_id for q in job.questions]
+        keys = [policy.key(f"{job.job_id}/{i}", q) for i in range(n) for q in qids]
+        prompted = eligible & ~policy.held_out_many(keys).reshape(n, Q)
+    else:
+        prompted = eligible & (u < np.asarray(t.delivery, dtype=float)[star_before])
+    return {"prompted": prompted, "kind": kind, "eligible": eligible, "star_before": star_before,
+            "assignment": policy.assignment}
+
+
+def _complete_drafts(config: SimulationConfig, hint: dict[str, Any], parts: np.ndarray, quant: np.ndarray,
+                     eta: np.ndarray, r_text: np.random.Generator) -> np.ndarray:
+    """Apply the hints to the drafts in place (a candidate adds the missing part or the number with probability
+    ``prompt_completion``); returns the prompt kind per answer ('' = no hint). For triggered prompting, also
+    ``hint["star_after"]`` and ``hint["star_gain_if_prompted"]`` (the counterfactual gain of every answer)."""
+    pr = hint["prompted"].ravel()
+    kind = hint["kind"]
+    prompt_kind = np.where(pr, np.array(PROMPT_KINDS, dtype=object)[kind], "")
+    would = r_text.random(len(pr)) < config.prompt_completion
+    completes = pr & would
+    parts[:, 2] |= completes & (kind == 0)
+    add_r = completes & (kind == 1)
+    parts[:, 3] |= add_r
+    quant |= (add_r & (r_text.random(len(pr)) < stats.norm.cdf(config.quantified_intercept + config.quantified_slope * eta))) | (completes & (kind == 2))
+    if config.triggered is not None:
+        shape = hint["prompted"].shape
+        hint["star_after"] = parts.sum(axis=1).reshape(shape)
+        hint["star_gain_if_prompted"] = (would & (kind < 2)).reshape(shape)
+    return prompt_kind
+
+
+def _criteria(config: SimulationConfig, theory: _Theory, T: np.ndarray, r_crit: np.random.Generator) -> dict[str, Any]:
+    """4. Counterfactual criteria for every applicant: final round, offer acceptance, performance, retention."""
+    n = len(T)
+    a_f = config.final_true_loading
+    f = a_f * T + math.sqrt(1 - a_f**2) * r_crit.standard_normal(n)
+    y = theory.h * T + math.sqrt(1 - theory.h**2) * r_crit.standard_normal(n)
+    final_score = np.clip(_round_step(config.final_mean + config.final_sd * f, config.score_step), 1, 5)
+    final_passed = final_score >= theory.final_cut - 1e-9
+    accepts = r_crit.random(n) < config.offer_acceptance
+    performance = np.clip(_round_step(config.performance_mean + config.performance_sd * y, config.score_step), 1, 5)
+    rl = config.retention_loading
+    retained = rl * y + math.sqrt(1 - rl**2) * r_crit.standard_normal(n) >= stats.norm.isf(config.retention_rate)
+    perf_missing = r_crit.random(n) < config.performance_missing_rate
+    return {"T": T, "final_score": final_score, "final_passed": final_passed, "accepts": accepts,
+            "performance": performance, "retained": retained, "perf_missing": perf_missing}
+
+
 def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theory, ss: np.random.SeedSequence,
                   ref_day: np.datetime64, ref_month: int, progress) -> dict[str, Any]:
     r_lat, r_attr, r_career, r_score, r_text, r_crit, r_dec = (np.random.default_rng(s) for s in ss.spawn(7))
@@ -864,9 +1032,13 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
     # 8. careers
     career_start = ref_month - 12 * (age - grad_age) + r_career.integers(0, 12, n)
     careers, years = _careers(r_career, career_start, ref_month)
-    # 2. question scores
+    # 2. question scores; 6. the first drafts come first (a triggered hint depends on them; r_text is their stream)
     eps = r_score.standard_normal((n, Q))
-    prompted = r_score.random((n, Q)) < config.prompt_rate
+    u_hint = r_score.random((n, Q))
+    eta = np.where(lam[None, :] > 0, theta[:, di], pres[:, None])
+    parts, quant = _star_truth(r_text, eta.ravel(), config)
+    hint = _hint_assignment(job, config, n, u_hint, parts, quant)
+    prompted = hint["prompted"]
     xstar = mu + sig * (lam * theta[:, di] + gam * pres[:, None] + np.sqrt(1 - lam**2 - gam**2) * eps)
     xstar += config.prompt_effect * prompted
     attr_values = {"gender": gender, "education": education, "race_ethnicity": race, "age": age}
@@ -878,6 +1050,10 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
             xstar[np.ix_(m, idx)] += b.shift
             bias_masks.append((b, m))
     score = np.clip(_round_step(xstar, config.score_step), 1, 5)
+    if config.triggered is not None:  # what the hint did to each score: with it minus without it
+        x0 = xstar - config.prompt_effect * prompted
+        hint["score_effect"] = (np.clip(_round_step(x0 + config.prompt_effect, config.score_step), 1, 5)
+                                - np.clip(_round_step(x0, config.score_step), 1, 5))
     dim_scores = score @ ja.M.T
     ai_score = composite.weighted_total(pd.DataFrame(dim_scores), ja.w).to_numpy()
     # 3. AI decision with human review
@@ -886,28 +1062,9 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
     override = reviewed & (np.abs(ai_score - theory.threshold) < config.borderline_band) & (r_dec.random(n) < config.override_rate)
     ai_passed = auto ^ override
     # 4. counterfactual criteria for everyone
-    T = theta @ ja.beta / math.sqrt(ja.beta @ ja.sigma @ ja.beta)
-    a_f = config.final_true_loading
-    f = a_f * T + math.sqrt(1 - a_f**2) * r_crit.standard_normal(n)
-    y = theory.h * T + math.sqrt(1 - theory.h**2) * r_crit.standard_normal(n)
-    final_score = np.clip(_round_step(config.final_mean + config.final_sd * f, config.score_step), 1, 5)
-    final_passed = final_score >= theory.final_cut - 1e-9
-    accepts = r_crit.random(n) < config.offer_acceptance
-    performance = np.clip(_round_step(config.performance_mean + config.performance_sd * y, config.score_step), 1, 5)
-    rl = config.retention_loading
-    retained = rl * y + math.sqrt(1 - rl**2) * r_crit.standard_normal(n) >= stats.norm.isf(config.retention_rate)
-    perf_missing = r_crit.random(n) < config.performance_missing_rate
-    # 6./7. prompting and texts
-    eta = np.where(lam[None, :] > 0, theta[:, di], pres[:, None])
-    parts, quant = _star_truth(r_text, eta.ravel(), config)
-    pr = prompted.ravel()
-    kind = np.where(~parts[:, 2], 0, np.where(~parts[:, 3], 1, np.where(~quant, 2, 3)))
-    prompt_kind = np.where(pr, np.array(PROMPT_KINDS, dtype=object)[kind], "")
-    completes = pr & (r_text.random(len(pr)) < config.prompt_completion)
-    parts[:, 2] |= completes & (kind == 0)
-    add_r = completes & (kind == 1)
-    parts[:, 3] |= add_r
-    quant |= (add_r & (r_text.random(len(pr)) < stats.norm.cdf(config.quantified_intercept + config.quantified_slope * eta.ravel()))) | (completes & (kind == 2))
+    crit = _criteria(config, theory, theta @ ja.beta / math.sqrt(ja.beta @ ja.sigma @ ja.beta), r_crit)
+    # 6./7. hints applied and texts
+    prompt_kind = _complete_drafts(config, hint, parts, quant, eta.ravel(), r_text)
     texts, seconds = _texts_and_seconds(job, config, n, di, parts, quant, r_text, progress)
     interviewed = applied + r_dec.integers(0, 8, n).astype("timedelta64[D]")
     return {
@@ -915,9 +1072,8 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
         "missing": missing, "applied": applied, "interviewed": interviewed, "careers": careers, "years": years,
         "career_start": career_start, "score": score, "prompted": prompted, "prompt_kind": prompt_kind,
         "texts": texts, "seconds": seconds, "parts": parts, "quant": quant, "dim_scores": dim_scores,
-        "ai_score": ai_score, "ai_passed": ai_passed, "reviewed": reviewed, "override": override, "T": T,
-        "final_score": final_score, "final_passed": final_passed, "accepts": accepts, "performance": performance,
-        "retained": retained, "perf_missing": perf_missing, "bias_masks": bias_masks,
+        "ai_score": ai_score, "ai_passed": ai_passed, "reviewed": reviewed, "override": override, **crit,
+        "bias_masks": bias_masks, "hint": hint,
     }
 
 
@@ -1002,6 +1158,14 @@ def _text_col(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return out
 
 
+def _hint_columns(hint: dict[str, Any]) -> dict[str, Any]:
+    """The answers columns of triggered prompting (none for the randomised design)."""
+    if "eligible" not in hint:
+        return {}
+    return {"hint_eligible": hint["eligible"].ravel(), "star_before": hint["star_before"].ravel(),
+            "star_after": hint["star_after"].ravel(), "assignment": hint["assignment"]}
+
+
 def _tables(config: SimulationConfig, runs: dict[str, dict], order: np.ndarray, resume_paths: dict[str, str]) -> dict[str, pd.DataFrame]:
     cat = lambda key: np.concatenate([r[key] for r in runs.values()])  # noqa: E731
     ids = cat("ids")
@@ -1035,6 +1199,7 @@ def _tables(config: SimulationConfig, runs: dict[str, dict], order: np.ndarray, 
             "prompted": r["prompted"].ravel(),
             "prompt_kind": np.where(r["prompt_kind"] == "", None, r["prompt_kind"]),
             "interviewed_at": np.repeat(np.datetime_as_string(r["interviewed"]), Q),
+            **_hint_columns(r["hint"]),
         }))
     rank = pd.Series(np.arange(len(order)), index=cand.candidate_id.to_numpy())
     answers = pd.concat(parts, ignore_index=True)
@@ -1129,6 +1294,32 @@ def _bias_truth(job: JobSpec, th: _Theory, r: dict) -> list[dict[str, Any]]:
     return biases
 
 
+def _triggered_truth(config: SimulationConfig, r: dict[str, Any]) -> dict[str, Any]:
+    """The truth of triggered prompting: design, and the realised average effects among eligible answers.
+
+    ``true_effect.score`` is the mean over eligible answers of score with the hint minus score without it
+    (``prompt_effect`` after rounding and clipping); ``true_effect.completeness`` the mean number of STAR
+    parts a hint would add. ``naive_difference`` is what a prompted-vs-unprompted comparison of all answers
+    shows.
+    """
+    hint, t = r["hint"], config.triggered
+    if t is None:
+        return {}
+    el, pr = hint["eligible"], hint["prompted"]
+    star_after = hint["star_after"]
+    return {
+        "rate": None, "design": "triggered", "assignment": hint["assignment"], "holdout": t.policy(config.seed).to_dict(),
+        "delivery": list(t.delivery), "trigger": "first draft lacks the action or the result, or the result is "
+                                                 "not quantified",
+        "n_answers": int(el.size), "n_eligible": int(el.sum()), "n_prompted": int(pr.sum()),
+        "true_effect": {"score": round(float(hint["score_effect"][el].mean()), 4),
+                        "completeness": round(float(hint["star_gain_if_prompted"][el].mean()), 4),
+                        "score_model": config.prompt_effect, "completion_probability": config.prompt_completion},
+        "naive_difference": {"score": round(float(r["score"][pr].mean() - r["score"][~pr].mean()), 4),
+                             "completeness": round(float(star_after[pr].mean() - star_after[~pr].mean()), 4)},
+    }
+
+
 def _truth(config: SimulationConfig, runs: dict[str, dict], theories: dict[str, _Theory], counts: np.ndarray) -> dict[str, Any]:
     jobs = {}
     for job, n in zip(config.jobs, counts):
@@ -1179,7 +1370,8 @@ def _truth(config: SimulationConfig, runs: dict[str, dict], theories: dict[str, 
             "questions": questions, "dimensions": dimensions, "biases": biases,
             "prompting": {"rate": config.prompt_rate, "effect": config.prompt_effect,
                           "observed_rate": round(float(pr.mean()), 4),
-                          "observed_difference": round(float(r["score"][pr].mean() - r["score"][~pr].mean()), 4)},
+                          "observed_difference": round(float(r["score"][pr].mean() - r["score"][~pr].mean()), 4),
+                          **_triggered_truth(config, r)},
         }
     return {
         "description": ("Ground truth of a synthetic interview dataset made by workbench.simulate. No real person "

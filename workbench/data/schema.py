@@ -30,6 +30,9 @@ RACE_ETHNICITY = (
     "two_or_more_races",
 )
 QUESTION_KINDS = ("behavioral", "situational", "general")
+# answers.assignment: "random" = hints withheld from a randomised holdout of the eligible answers (an
+# experiment), "triggered" = every hint the trigger fired was shown (observational)
+HINT_ASSIGNMENTS = ("random", "triggered")
 
 def parse_bool(value: object) -> bool | None:
     """True/False for any boolean spelling of :mod:`workbench.data.vocabulary` (true/false, 1/0, yes/no, 是/否,
@@ -164,6 +167,15 @@ TABLES: tuple[Table, ...] = (
             Column("prompted", "bool"),
             Column("prompt_kind", "str", required=False, nullable=True),
             Column("interviewed_at", "date"),
+            # which version of the question was answered (questions.version; empty = not recorded)
+            Column("question_version", "str", required=False, nullable=True),
+            # real-time hints as an intervention: the trigger fired (an incomplete first draft), the STAR parts
+            # (0-4) before and after the hint, and how hints were assigned among eligible answers
+            Column("hint_eligible", "bool", required=False, nullable=True),
+            Column("star_before", "int", required=False, nullable=True, low=0, high=4),
+            Column("star_after", "int", required=False, nullable=True, low=0, high=4),
+            Column("assignment", "str", required=False, nullable=True),  # HINT_ASSIGNMENTS (a text column: no
+            # vocabulary entry yet; readers treat anything but "random" as not randomised)
         ),
         key=("candidate_id", "question_id"),
         references=(("candidate_id", "candidates"), ("question_id", "questions")),

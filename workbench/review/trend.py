@@ -54,7 +54,7 @@ from workbench.review.rounds import RESTRICTED, funnel_frame
 from workbench.review.stats import bootstrap_corrected_validity, bootstrap_p_value
 from workbench.review.validity import corrected_validity_of
 
-__all__ = ["BY", "Comparison", "ImpactLow", "Mix", "PeriodTrend", "Rate", "Reading", "Standardised",
+__all__ = ["BY", "Comparison", "ImpactChange", "ImpactLow", "Mix", "PeriodTrend", "Rate", "Reading", "Standardised",
            "TrendResult", "Validity", "newcombe_ci", "trend"]
 
 BY = ("profile_version", "question_version", "period")
@@ -162,6 +162,42 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class ImpactChange:
+    """The impact ratio of one group against one reference group, from period ``from_`` to ``to``.
+
+    The pair is the later period's lowest-rated group and its reference (highest rate), compared in both
+    periods. ``diff`` = after - before with a delta-method normal CI; ``ratio`` = after / before with the test
+    on its log (Katz variances of each log impact ratio, independent periods), Holm-adjusted across every
+    attribute and pair (a family of its own, beside the rate comparisons).
+    """
+
+    from_: str
+    to: str
+    attribute: str
+    group: str
+    reference: str
+    before: float | None
+    after: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ratio: float | None
+    p_value: float | None
+    p_adjusted: float | None = None
+    test: str = "log_ratio_z"
+
+    @property
+    def significant(self) -> bool:
+        return self.p_adjusted is not None and np.isfinite(self.p_adjusted) and self.p_adjusted < 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["from"] = d.pop("from_")
+        d["significant"] = self.significant
+        return json_ready(d)
+
+
+@dataclass(frozen=True)
 class Standardised:
     """A rate difference reweighted to the earlier period's mix over ``strata``, beside the raw one.
 
@@ -227,12 +263,16 @@ class TrendResult:
     mix: tuple[Mix, ...]
     readings: tuple[Reading, ...]
     caveats: tuple[str, ...] = field(default=())
+    impact_changes: tuple[ImpactChange, ...] = field(default=())
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready({"by": self.by, "freq": self.freq, "job_id": self.job_id, "level": self.level,
                            "performance_cut": self.performance_cut, "multiplicity": "holm",
                            "periods": [p.to_dict() for p in self.periods],
                            "comparisons": [c.to_dict() for c in self.comparisons],
+                           "impact_changes": [c.to_dict() for c in self.impact_changes],
+                           "overrides": dict(self.overrides),
                            "standardised": [s.to_dict() for s in self.standardised],
                            "mix": [asdict(m) for m in self.mix], "readings": [r.to_dict() for r in self.readings],
                            "caveats": list(self.caveats)})
@@ -426,6 +466,43 @@ def _validity_comparison(a: PeriodTrend, b: PeriodTrend, reps_a: np.ndarray, rep
     p = min(1.0, 2 * min(bootstrap_p_value(d, 0.0, alternative="less"),
                          bootstrap_p_value(d, 0.0, alternative="greater")))
     return Comparison(a.period, b.period, "validity", va, vb, vb - va, _f(lo[0]), _f(hi[0]), "bootstrap", p)
+
+
+def _log_ir(part: pd.DataFrame, column: str, group: str, reference: str) -> tuple[float, float]:
+    """log impact ratio of ``group`` vs ``reference`` in ``part`` and its Katz variance (0.5 added to zeros)."""
+    g = part[column].to_numpy()
+    sel = part["ai_passed"].to_numpy(dtype=bool)
+    a, n1 = float((sel & (g == group)).sum()), float((g == group).sum())
+    c, n2 = float((sel & (g == reference)).sum()), float((g == reference).sum())
+    if n1 == 0 or n2 == 0:
+        return np.nan, np.nan
+    if a == 0 or c == 0:
+        a, c, n1, n2 = a + 0.5, c + 0.5, n1 + 0.5, n2 + 0.5
+    return float(np.log(a / n1) - np.log(c / n2)), float(1 / a - 1 / n1 + 1 / c - 1 / n2)
+
+
+def _impact_changes(fa: pd.DataFrame, fb: pd.DataFrame, b: PeriodTrend, labels: tuple[str, str],
+                    level: float) -> list[ImpactChange]:
+    """Per attribute: the later period's lowest impact ratio against the same pair of groups earlier."""
+    out = []
+    zc = stats.norm.isf((1 - level) / 2)
+    for low in b.min_impact_ratio:
+        column = f"_g_{low.attribute}"
+        if low.group is None or column not in fa.columns:
+            continue
+        la, va = _log_ir(fa, column, low.group, low.reference)
+        lb, vb = _log_ir(fb, column, low.group, low.reference)
+        if not (np.isfinite(la) and np.isfinite(lb)):
+            out.append(ImpactChange(*labels, low.attribute, low.group, low.reference, None, _f(np.exp(lb)) if
+                                    np.isfinite(lb) else None, None, None, None, None, None))
+            continue
+        ia, ib = float(np.exp(la)), float(np.exp(lb))
+        se_diff = float(np.sqrt(ia**2 * va + ib**2 * vb))
+        z = (lb - la) / np.sqrt(va + vb) if va + vb > 0 else 0.0
+        out.append(ImpactChange(*labels, low.attribute, low.group, low.reference, ia, ib, ib - ia,
+                                ib - ia - zc * se_diff, ib - ia + zc * se_diff, ib / ia,
+                                float(2 * stats.norm.sf(abs(z)))))
+    return out
 
 
 def _standardise(fa: pd.DataFrame, fb: pd.DataFrame, metric: str, strata: Sequence[str], labels: tuple[str, str],
@@ -641,18 +718,53 @@ def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None 
     p_adj = holm(np.array([np.nan if c.p_value is None else c.p_value for c in comps], dtype=float))
     comps = [Comparison(**{**asdict(c), "p_adjusted": _f(p)}) for c, p in zip(comps, p_adj)]
     mix = {k: _mix(k, v, attributes) for k, v in groups.items()}
+    impacts = [c for a, b in wanted for c in _impact_changes(groups[a], groups[b], periods[b], (a, b), level)]
+    ip = holm(np.array([np.nan if c.p_value is None else c.p_value for c in impacts], dtype=float))
+    impacts = [ImpactChange(**{**asdict(c), "p_adjusted": _f(p)}) for c, p in zip(impacts, ip)]
     std, readings = [], []
     for a, b in wanted:
         s = _standardised(groups[a], groups[b], (a, b), settings)
         std += s
         mine = [c for c in comps if (c.from_, c.to) == (a, b)]
-        readings.append(_reading(periods[a], periods[b], mine, s, (mix[a], mix[b]), level))
-    caveats = [RESTRICTED, "AI decisions include human overrides, so selection was not on the AI total alone; "
-               "the corrected validity assumes it was (dichotomous Case II)."]
+        reading = _reading(periods[a], periods[b], mine, s, (mix[a], mix[b]), level)
+        readings.append(_with_impact_changes(reading, [c for c in impacts if (c.from_, c.to) == (a, b)], level))
+    overrides = _override_counts(tables, groups)
+    caveats = [RESTRICTED, overrides["note"] or "no AI decision records a human override; the corrected validity "
+               "assumes selection on the AI total alone (dichotomous Case II)."]
     if left_out:
         caveats.append(f"{left_out} candidate(s) with an AI decision but no {by} were left out.")
     if job_id is None and len({j for m in mix.values() for j in m.jobs}) > 1:
         caveats.append("all jobs pooled: the validity mixes AI totals of jobs with different thresholds; "
                        "pass --job for one job.")
     return TrendResult(by, freq if by == "period" else None, job_id, level, performance_cut, tuple(periods.values()),
-                       tuple(comps), tuple(std), tuple(mix.values()), tuple(readings), tuple(caveats))
+                       tuple(comps), tuple(std), tuple(mix.values()), tuple(readings), tuple(caveats),
+                       tuple(impacts), overrides)
+
+
+def _with_impact_changes(reading: Reading, changes: Sequence[ImpactChange], level: float) -> Reading:
+    """The reading with a sentence per impact-ratio change (and the flag ``impact_ratio_down`` when one fell
+    beyond chance)."""
+    lines, flags = list(reading.lines), list(reading.flags)
+    for c in changes:
+        if c.diff is None:
+            continue
+        verdict = "chance does not explain it" if c.significant else "consistent with chance"
+        lines.append(f"impact ratio {c.group} vs {c.reference} ({c.attribute}): {_num(c.before, 2)} -> "
+                     f"{_num(c.after, 2)} ({c.diff:+.2f}, {level:.0%} CI {c.ci_low:+.2f} to {c.ci_high:+.2f}; "
+                     f"Holm-adjusted p = {c.p_adjusted:.3g}: {verdict})")
+        if c.significant and c.diff < 0 and "impact_ratio_down" not in flags:
+            flags.append("impact_ratio_down")
+    return Reading(reading.from_, reading.to, tuple(lines), tuple(flags))
+
+
+def _override_counts(tables: Mapping[str, pd.DataFrame], groups: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """Reviewed and overturned AI decisions among the candidates compared (see :func:`workbench.review.queue`)."""
+    from workbench.review.queue import override_counts
+
+    ids = set().union(*(set(g.index.astype(str)) for g in groups.values()))  # funnel frames: candidate_id index
+    ai = tables["ai_decisions"]
+    ai = ai[ai["candidate_id"].astype(str).isin(ids)]
+    if "human_reviewed" not in ai.columns:
+        return {"decisions": int(len(ai)), "reviewed": 0, "overridden": 0, "overridden_to_pass": 0,
+                "overridden_to_fail": 0, "note": None}
+    return override_counts(ai)

@@ -47,11 +47,17 @@ def test_markup_escaped(report):
     assert "\\u003cscript\\u003e" in html  # and inside the figure JSON
 
 
-def test_opens_offline(report):
-    html, _ = report
-    assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I)
+def test_opens_offline_with_plotly_beside_the_page(report, tmp_path):
+    html, ds = report
+    assert re.findall(r"<script[^>]*\bsrc\s*=\s*\"([^\"]*)\"", html, re.I) == ["plotly.min.js"]
     assert not re.search(r"<link[^>]*href\s*=\s*[\"']https?:", html, re.I)
-    assert html.count("Plotly.newPlot") == 1 and "plotly.js" in html.lower()
+    assert html.count("Plotly.newPlot") == 1 and len(html.encode("utf-8")) < 1_500_000
+    res = audit(ds, by=("gender",), where_from=False)
+    path = write_audit_report(res, ds, tmp_path)
+    assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000  # the asset is written beside the page
+    inline = write_audit_report(res, ds, tmp_path / "inline", shared_plotly=False).read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", inline, re.I) and "plotly.js" in inline.lower()
+    assert not (tmp_path / "inline" / "plotly.min.js").exists() and path.exists()
 
 
 def test_no_candidate_names_or_contacts(report):
@@ -85,7 +91,7 @@ def test_css_has_a_cjk_fallback_and_print_rules(report):
     head = html.split("</head>")[0]
     fonts = re.search(r"font-family:([^;]+);", head).group(1)
     assert "Noto Sans CJK SC" in fonts and "PingFang SC" in fonts and fonts.strip().endswith("sans-serif")
-    assert "@page { size: A4" in head and "@media print" in head
+    assert "@page { margin: 12mm; }" in head and "@media print" in head
 
 
 def test_impact_chart_has_a_legend_and_colours_values_under_four_fifths(report):

@@ -132,30 +132,54 @@ def _blocks(names: Sequence[str]) -> dict[str, list[int]]:
     return out
 
 
+NEWTON_MAX_COLUMNS = 400
+
+
+def _oof_auc(X: np.ndarray, member: np.ndarray, random_state: Any) -> float:
+    """Out-of-fold (3-fold, stratified) AUC of an L2 logistic regression (C = 0.1) of ``member`` on ``X``.
+
+    Blocks up to :data:`NEWTON_MAX_COLUMNS` wide are dense and solved by Newton's method (``newton-cholesky``):
+    the same penalised likelihood as L-BFGS, to a tighter tolerance and several times faster; wider (sparse)
+    blocks keep L-BFGS.
+
+    >>> g = np.random.default_rng(1)
+    >>> m = g.random(300) < 0.4
+    >>> X = np.column_stack([m + g.normal(0, 1, 300), g.normal(size=300)])
+    >>> 0.6 < _oof_auc(X, m.astype(int), 0) < 0.8
+    True
+    """
+    solver = "newton-cholesky" if X.shape[1] <= NEWTON_MAX_COLUMNS else "lbfgs"
+    oof = np.zeros(len(member))
+    for tr, te in StratifiedKFold(3, shuffle=True, random_state=random_state).split(member, member):
+        fit = LogisticRegression(C=0.1, max_iter=500, solver=solver).fit(X[tr], member[tr])
+        oof[te] = fit.decision_function(X[te])
+    return float(auc(member, oof))
+
+
 def _joint_screen(Z, names, groups, attributes, threshold, min_group, random_state) -> pd.DataFrame:
-    """Cross-validated (3-fold) logistic AUC of each feature block for each protected group vs the rest."""
-    Z = sparse.csr_matrix(Z)
+    """Cross-validated (3-fold) logistic AUC of each feature block for each protected group vs the rest.
+
+    When the screened groups of an attribute are one group and its complement (two groups covering every
+    known row), "group vs rest" is the same split of the rows for both: it is fitted once, for the first.
+    """
+    Z = sparse.csc_matrix(Z)
+    screened = list(_groups_of(groups, attributes, min_group))
     rows = []
     for block, idx in _blocks(names).items():
         if len(idx) < 2:
             continue
         Zb = Z[:, idx]
-        for attr, known, members in _groups_of(groups, attributes, min_group):
+        Zb = Zb.toarray() if len(idx) <= NEWTON_MAX_COLUMNS else Zb.tocsr()
+        for attr, known, members in screened:
+            Xk = Zb[known]
             best = (0.5, "", 0)
-            for g, mask in members:
-                member = mask.astype(int)
-                n1 = int(member.sum())
-                oof = np.zeros(len(member))
-                for tr, te in StratifiedKFold(3, shuffle=True, random_state=random_state).split(member, member):
-                    fit = LogisticRegression(C=0.1, max_iter=500).fit(Zb[known][tr], member[tr])
-                    oof[te] = fit.decision_function(Zb[known][te])
-                score = float(auc(member, oof))
+            complement = len(members) == 2 and int(members[0][1].sum() + members[1][1].sum()) == len(known[known])
+            for g, mask in members[:1] if complement else members:
+                score = _oof_auc(Xk, mask.astype(int), random_state)
                 if score > best[0]:
-                    best = (score, g, n1)
+                    best = (score, g, int(mask.sum()))
             if best[1]:
                 rows.append({"block": block, "n_features": len(idx), "attribute": attr, "group": best[1],
                              "n_group": best[2], "cv_auc": best[0], "flag": bool(best[0] >= threshold)})
     columns = ["block", "n_features", "attribute", "group", "n_group", "cv_auc", "flag"]
     return pd.DataFrame(rows, columns=columns).sort_values("cv_auc", ascending=False, ignore_index=True)
-
-

@@ -24,7 +24,8 @@ from markupsafe import Markup
 
 from workbench.data.provenance import dataset_sha256
 from workbench.report.charts import impact_figure
-from workbench.report.labels import attribute_label, glossary, group_label, scope_label, stage_label
+from workbench.report.labels import attribute_label, glossary, group_label, scope_label, stage_label, ui_label
+from workbench.report.scope import suppress_small
 
 __all__ = ["PLOTLY_ASSET", "dataset_sha256", "figure_json", "plotly_script", "render", "write_audit_report",
            "write_plotly_asset"]
@@ -66,7 +67,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=_num, pct=_pct, flag=_flag, count=_count, attr=attribute_label, grp=group_label,
-                       stage=stage_label, scope=scope_label)
+                       stage=stage_label, scope=scope_label, t=ui_label)
     return env
 
 
@@ -114,14 +115,17 @@ def figure_json(fig: Any) -> Markup:
 
 
 def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: str = "auditor",
-                       lang: str = "en", shared_plotly: bool = False) -> Path:
+                       lang: str = "en", shared_plotly: bool = True, doc: dict[str, Any] | None = None,
+                       sha256: str | None = None) -> Path:
     """Write the LL144 bias-audit summary of ``result`` as ``<out_dir>/audit_<decision>.html``.
 
     The page carries the audit date, the data source (dataset SHA-256 of the table files) and period, the
     tool version, the profile versions, the unknown counts, every table and the notes. Only aggregated
     figures and pseudonymous ids appear; ``view="stakeholder"`` suppresses cells with a count under 5.
-    ``lang`` chooses the display labels; ``shared_plotly`` refers to ``plotly.min.js`` beside the page instead
-    of inlining it (:func:`write_plotly_asset`).
+    ``lang`` chooses the display labels. ``shared_plotly`` (default) refers to ``plotly.min.js`` beside the
+    page, written there when missing (:func:`write_plotly_asset`; the page is then about 0.1 MB instead of
+    5 MB and still opens offline); ``False`` inlines plotly.js. ``doc`` and ``sha256``: the view's
+    ``result.to_dict(view)`` and the dataset digest when the caller has them already.
 
     Returns
     -------
@@ -132,7 +136,8 @@ def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: 
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    doc = result.to_dict(view)
+    doc = suppress_small(result.to_dict(view)) if doc is None and view == "stakeholder" else \
+        (result.to_dict(view) if doc is None else doc)
     dif = doc["dif"]
     context = {
         "result": doc,
@@ -140,7 +145,7 @@ def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: 
         "audit_date": dt.date.today().isoformat(),
         "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "source": str(Path(getattr(dataset, "path", "")).name or "in-memory tables"),
-        "sha256": dataset_sha256(dataset),
+        "sha256": sha256 or dataset_sha256(dataset),
         "tool_version": workbench.__version__,
         "profiles": {k: getattr(v, "version", "") for k, v in getattr(dataset, "profiles", {}).items()},
         "dif_flagged": [r for r in dif if r.get("dif") not in (None, "none")],
@@ -151,4 +156,6 @@ def write_audit_report(result: Any, dataset: Any, out_dir: str | Path, *, view: 
     }
     path = out / f"audit_{result.decision}.html"
     path.write_text(render("audit.html.j2", **context), encoding="utf-8")
+    if shared_plotly and not (out / PLOTLY_ASSET).exists():
+        write_plotly_asset(out)
     return path

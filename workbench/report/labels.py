@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 __all__ = ["LANGS", "attribute_label", "glossary", "group_label", "label", "labels", "scope_label",
-           "stage_label"]
+           "stage_label", "ui_label"]
 
 LANGS = ("en", "zh")
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
@@ -72,3 +72,14 @@ def glossary(lang: str = "en") -> list[tuple[str, str]]:
     True
     """
     return [(k, label("columns", k, lang)) for k in labels()["columns"]]
+
+
+def ui_label(key: str, lang: str = "en") -> str:
+    """A heading or label of the pages (section ``ui`` of ``labels.yaml``); an unknown key raises.
+
+    >>> ui_label("nav_findings", "zh"), ui_label("nav_findings")
+    ('审计发现', 'Findings')
+    """
+    if key not in labels()["ui"]:
+        raise KeyError(f"no page label {key!r} in {LABELS_FILE.name}")
+    return label("ui", key, lang)

@@ -38,12 +38,12 @@ from workbench.report.export import write_exports
 from workbench.report.findings import cmh_statement, scope_findings
 from workbench.report.html import figure_json, plotly_script, render, write_audit_report, write_plotly_asset
 from workbench.report.labels import glossary, scope_label, stage_label
-from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_stages
+from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_rates, suppress_small
 from workbench.data.groups import AUDIT_ATTRIBUTES
 
 __all__ = ["DATE_LINE_PREFIX", "PACKAGES", "package_versions", "provenance", "redact_text", "write_reports"]
 
-DATE_LINE_PREFIX = '<p class="date">Generated'
+DATE_LINE_PREFIX = '<p class="date">'
 PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "fairlearn", "statsmodels", "plotly", "jinja2", "shap")
 DECISIONS = ("ai_passed", "final_passed", "hired")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
@@ -129,8 +129,8 @@ def _scope_context(scopes: Mapping[str, Mapping[str, Any]], view: str, lang: str
     out, docs = [], {}
     for scope, by_decision in scopes.items():
         docs[scope] = {d: r.to_dict(view) for d, r in by_decision.items()}
-        if view == "stakeholder":  # small stage cells too, in every table, chart, finding and export
-            docs[scope] = {d: suppress_stages(doc) for d, doc in docs[scope].items()}
+        if view == "stakeholder":  # small stage and gap cells too, in every table, chart, finding and export
+            docs[scope] = {d: suppress_small(doc) for d, doc in docs[scope].items()}
         audits = []
         for decision, doc in docs[scope].items():
             title = f"{scope_label(scope, lang)}: {stage_label(decision, lang)}"
@@ -143,7 +143,7 @@ def _scope_context(scopes: Mapping[str, Mapping[str, Any]], view: str, lang: str
     return out, docs
 
 
-def _job_context(job: Any, dataset: Any) -> dict[str, Any]:
+def _job_context(job: Any, dataset: Any, view: str = "auditor") -> dict[str, Any]:
     from workbench.plots import expectancy_figure, funnel_figure, validity_figure, weights_figure
 
     records = job.validity.to_records()
@@ -165,6 +165,8 @@ def _job_context(job: Any, dataset: Any) -> dict[str, Any]:
     }
     if job.weights is not None:
         w = job.weights.to_records()
+        if view == "stakeholder":  # the per-group rates of the weight proposal: small cells suppressed too
+            w["impact_ratios"] = suppress_rates(w.get("impact_ratios", []), ("current_rate", "proposed_rate"))
         rows = w["weights"]
         ci = {r["dimension"]: (r["ci_low"], r["ci_high"]) for r in rows
               if r.get("ci_low") is not None and r.get("ci_high") is not None}
@@ -233,7 +235,8 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                   weight_boot: int = 200, detailed_audits: bool = True,
                   today: dt.date | None = None, audit_info: Any = None,
                   job_audits: Mapping[str, Mapping[str, Any]] | None = None, tables_dir: str | Path | None = None,
-                  lang: str = "en", progress: bool | None = None, shared_plotly: bool = False) -> list[Path]:
+                  lang: str = "en", progress: bool | None = None, shared_plotly: bool = True,
+                  pdf: bool = False, paper: str = "A4", threads: int | None = 1) -> list[Path]:
     """Write the auditor report, the review report, the LL144 summary, the table exports and (``detailed_audits``)
     one audit page per stage.
 
@@ -268,28 +271,67 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
         Language of the display labels of the audit tables.
     progress : bool, optional
         A progress bar on stderr (default: only when stderr is a terminal).
-    shared_plotly : bool, default False
-        Write plotly.js once as ``plotly.min.js`` beside the pages and refer to it (pages of about 0.5 MB
-        instead of 5 MB; keep the folder together), instead of inlining it in every page.
+    shared_plotly : bool, default True
+        Write plotly.js once as ``plotly.min.js`` beside the pages and refer to it: every page stays under
+        1.5 MB and opens offline as long as the folder is kept together. ``False`` inlines plotly.js in every
+        page (self-contained files of about 5 MB each).
+    pdf : bool, default False
+        Also print ``ll144_summary.pdf`` and ``auditor_report.pdf`` with the system's headless Chromium
+        (:func:`workbench.report.pdf.write_pdfs`); without Chromium a warning says so and only the HTML is
+        written.
+    paper : {"A4", "Letter"}
+        Paper of the PDFs (the print stylesheet fits both).
+    threads : int or None, default 1
+        Threads of the numerical libraries (BLAS, OpenMP) while the report computes: the matrices are small,
+        and on a shared machine one thread is several times faster than many; None leaves them as they are.
 
     Returns
     -------
     list of Path
-        ``auditor_report.html``, ``review_report.html``, ``ll144_summary.html``, the audit pages, then the
-        exports (``tables/``: one CSV per table, ``index.csv``, ``audit_tables.xlsx``, ``audit_bundle.json``).
+        ``auditor_report.html``, ``review_report.html``, ``ll144_summary.html``, the audit pages,
+        ``plotly.min.js`` (``shared_plotly``), the PDFs (``pdf``), then the exports (``tables/``: one CSV per
+        table, ``index.csv``, ``audit_tables.xlsx``, ``audit_bundle.json``).
     """
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_limits
+
+    if view not in ("auditor", "stakeholder"):
+        raise ValueError(f"view must be 'auditor' or 'stakeholder', got {view!r}")
+    if pdf:
+        from workbench.report.pdf import paper_rule
+
+        paper_rule(paper)  # an unknown paper fails before the work
+    if threads:  # the limits apply to the libraries loaded when they are set: load them first
+        import scipy.linalg  # noqa: F401
+        import sklearn.linear_model  # noqa: F401
+
+        import workbench.explain  # noqa: F401
+        import workbench.review  # noqa: F401
+    with threadpool_limits(threads) if threads else nullcontext():
+        return _compute_and_write(dataset, out_dir, criterion=criterion, view=view, review=review, audits=audits,
+                                  n_boot=n_boot, weight_boot=weight_boot, detailed_audits=detailed_audits,
+                                  today=today, audit_info=audit_info, job_audits=job_audits,
+                                  tables_dir=tables_dir, lang=lang, progress=progress,
+                                  shared_plotly=shared_plotly, pdf=pdf, paper=paper)
+
+
+def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, view: str, review: Any,
+                       audits: Mapping[str, Any] | None, n_boot: int, weight_boot: int, detailed_audits: bool,
+                       today: dt.date | None, audit_info: Any, job_audits: Mapping[str, Mapping[str, Any]] | None,
+                       tables_dir: str | Path | None, lang: str, progress: bool | None, shared_plotly: bool,
+                       pdf: bool, paper: str) -> list[Path]:
+    """The work of :func:`write_reports`: review, audits, model card, pages, PDFs, exports (with progress)."""
     from workbench.data.load import load_dataset
     from workbench.fairness import audit
     from workbench.review import review_dataset
 
-    if view not in ("auditor", "stakeholder"):
-        raise ValueError(f"view must be 'auditor' or 'stakeholder', got {view!r}")
     info = load_audit_info(audit_info)
     dataset = load_dataset(dataset) if isinstance(dataset, str | Path) else dataset
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_jobs = len(getattr(dataset, "profiles", {}) or {})
-    steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_jobs + 2, progress)
+    steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_jobs + 2 + int(pdf), progress)
     try:
         steps("review")
         if review is None:
@@ -309,6 +351,11 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                              shared_plotly=shared_plotly)
         steps("exports")
         exports = paths.pop()  # the last item holds the exported files
+        if pdf:
+            from workbench.report.pdf import write_pdfs
+
+            steps("PDF (headless Chromium)")
+            paths += write_pdfs(out, paper=paper)
         return paths + exports
     finally:
         steps.close()
@@ -319,7 +366,7 @@ def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]
                  n_boot: int, detailed_audits: bool, today: dt.date, lang: str, tables_dir: Path,
                  shared_plotly: bool) -> list[Any]:
     """Render and write every page; the last item of the list is the list of exported files."""
-    jobs = [_job_context(j, dataset) for j in review.jobs]
+    jobs = [_job_context(j, dataset, view) for j in review.jobs]
     for j in jobs:  # answers shown: those of the questions proposed for removal, else of the weakest question
         rated = [q for q in j["questions"] if q.get("r_corrected") is not None]
         j["shown"] = j["removal"] or sorted(rated, key=lambda q: q["r_corrected"])[:1]
@@ -350,11 +397,12 @@ def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]
     for name, text in pages.items():
         paths.append(out / name)
         paths[-1].write_text(text, encoding="utf-8")
-    if detailed_audits:
-        paths += [write_audit_report(result, dataset, out, view=view, lang=lang, shared_plotly=shared_plotly)
-                  for result in scopes["pooled"].values()]
     if shared_plotly:
         paths.append(write_plotly_asset(out))
+    if detailed_audits:
+        paths += [write_audit_report(result, dataset, out, view=view, lang=lang, shared_plotly=shared_plotly,
+                                     doc=docs["pooled"][decision], sha256=prov["sha256"])
+                  for decision, result in scopes["pooled"].items()]
     bundle = {"generated": today.isoformat(), "view": view, "audit_info": dict(info), "provenance": prov,
               "findings": findings, "errors": dict(errors)}
     paths.append(write_exports(docs, tables_dir, bundle=bundle))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["AUDIT_INFO_FIELDS", "NOT_STATED", "audit_info", "audit_scopes", "coverage_context", "load_audit_info",
-           "suppress_stages"]
+           "small_cell", "suppress_rates", "suppress_small", "suppress_stages"]
 
 NOT_STATED = "not stated"
 AUDIT_INFO_FIELDS = ("auditor", "organisation", "independence", "distribution_date", "data_kind", "tool")
@@ -100,14 +100,64 @@ def suppress_stages(doc: dict[str, Any], small: int | None = None) -> dict[str, 
     >>> suppress_stages(d)["stages"][0]["rows"][0]["n"], d["stages"][0]["rows"][0]["suppressed"]
     (None, True)
     """
-    from workbench.fairness.common import SMALL_CELL
-
-    small = SMALL_CELL if small is None else small
     for stage in doc.get("stages", []):
         for r in stage["rows"]:
             n, sel = r.get("n"), r.get("selected")
-            hide = n is not None and sel is not None and min(n, sel, n - sel) < small
+            hide = sel is not None and small_cell(n, sel, small)
             if hide:
                 r.update(n=None, selected=None, rate=None, impact_ratio=None, four_fifths=None, p_adjusted=None)
             r["suppressed"] = bool(hide or r.get("suppressed"))
     return doc
+
+
+def small_cell(n: Any, selected: Any = None, small: int | None = None) -> bool:
+    """Whether a cell of ``n`` candidates (``selected`` of them chosen) is under the suppression threshold
+    (default the audit's ``SMALL_CELL``, 5): ``n``, ``selected`` or ``n - selected`` below it.
+
+    >>> small_cell(40, 3), small_cell(40, 20), small_cell(4), small_cell(None)
+    (True, False, True, False)
+    """
+    from workbench.fairness.common import SMALL_CELL
+
+    small = SMALL_CELL if small is None else small
+    if n is None:
+        return False
+    counts = [n] if selected is None else [n, selected, n - selected]
+    return min(counts) < small
+
+
+def suppress_small(doc: dict[str, Any], small: int | None = None) -> dict[str, Any]:
+    """The stakeholder view of a whole ``AuditResult.to_dict`` document: the stage rows
+    (:func:`suppress_stages`) and the score-gap rows of groups under ``small`` candidates (their n, effect,
+    interval and test emptied and marked ``suppressed``). ``doc`` is changed in place and returned.
+
+    >>> d = suppress_small({"stages": [], "gaps": [{"n": 3, "d": -0.9, "gap": True}, {"n": 50, "d": 0.1}]})
+    >>> [(g["n"], g["suppressed"]) for g in d["gaps"]]
+    [(None, True), (50, False)]
+    """
+    suppress_stages(doc, small)
+    for g in doc.get("gaps", []):
+        hide = small_cell(g.get("n"), small=small)
+        if hide:
+            g.update({k: None for k in ("n", "mean", "d", "ci_low", "ci_high", "p_value", "p_adjusted") if k in g},
+                     gap=False)
+        g["suppressed"] = bool(hide or g.get("suppressed"))
+    return doc
+
+
+def suppress_rates(rows: list[dict[str, Any]], rate_keys: Sequence[str], small: int | None = None) -> list[dict[str, Any]]:
+    """Rows of per-group rates (``n`` and rates, as the weight proposal's impact-ratio table) with the rates
+    and ratios of small cells emptied: a cell is small when ``n`` or the number selected or not selected at
+    any of the ``rate_keys`` is under ``small``. New dicts; ``suppressed`` marks the emptied rows.
+
+    >>> suppress_rates([{"n": 30, "current_rate": 0.1, "current_impact_ratio": 0.5}], ["current_rate"])
+    [{'n': None, 'current_rate': None, 'current_impact_ratio': None, 'suppressed': True}]
+    """
+    out = []
+    for r in rows:
+        n = r.get("n")
+        hide = small_cell(n, small=small) or (n is not None and any(
+            small_cell(n, round(n * r[k]), small) for k in rate_keys if r.get(k) is not None))
+        out.append({**r, **({k: None for k in r if k == "n" or "rate" in k or "ratio" in k} if hide else {}),
+                    "suppressed": bool(hide)})
+    return out

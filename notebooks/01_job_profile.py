@@ -33,6 +33,8 @@ profile = dataset.profiles[job_id]
 from workbench import plots
 from workbench.profile import derive_profile, profile_to_dict
 
+plots.use_notebook_renderer()  # figures show in JupyterLab, Voila and HTML exports alike
+
 plots.profile_weights_figure(profile)
 
 # %%

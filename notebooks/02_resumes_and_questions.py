@@ -37,6 +37,8 @@ from workbench.parsing import parse_file, redact
 from workbench.profile import match_resume
 from workbench.questions import plan_interview
 
+plots.use_notebook_renderer()  # figures show in JupyterLab, Voila and HTML exports alike
+
 cands = dataset.candidates
 cands = cands[(cands["job_id"] == job_id) & cands["resume_path"].notna() & (cands["resume_path"] != "")]
 resumes = [redact(parse_file(Path(dataset.path) / p)) for p in cands["resume_path"].head(n_resumes)]

@@ -33,6 +33,8 @@ profile = dataset.profiles[job_id]
 from workbench import plots
 from workbench.review import review_dataset
 
+plots.use_notebook_renderer()  # figures show in JupyterLab, Voila and HTML exports alike
+
 review = review_dataset(dataset, criterion, job_ids=(job_id,), n_boot=n_boot, weight_boot=50)
 job = review.jobs[0]
 print(review.summary())

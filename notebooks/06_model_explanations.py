@@ -29,7 +29,10 @@ job_id = job_id or next(iter(dataset.profiles))
 profile = dataset.profiles[job_id]
 
 # %%
+from workbench import plots
 from workbench.explain import explain_dataset
+
+plots.use_notebook_renderer()  # figures show in JupyterLab, Voila and HTML exports alike
 
 result = explain_dataset(dataset, criterion, job_id=job_id)
 result.to_dict()["cv"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,7 @@ def test_audit_viewer_widget_updates(sim, tmp_path):
     from workbench.simulate import write_simulation
 
     write_simulation(sim, tmp_path)
-    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"))
+    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"), precompute=False)
     before = app.results.value
     app.attribute.value = "age_band"
     assert app.results.value != before and "40+" in app.results.value
@@ -259,7 +260,7 @@ def test_audit_viewer_job_selector_drives_table_and_chart(sim, tmp_path):
     from workbench.simulate import write_simulation
 
     write_simulation(sim, tmp_path)
-    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"))
+    app = build_audit_viewer(tmp_path, attributes=("gender", "age_band"), precompute=False)
     pooled = app.results.value
     assert "all jobs pooled" in [label for label, _ in app.job.options]
     app.job.value = "product_manager"
@@ -271,3 +272,96 @@ def test_audit_viewer_job_selector_drives_table_and_chart(sim, tmp_path):
     shown = app.shown_chart()
     assert "product_manager" in shown and "gender" in shown
     assert "CMH" not in app.results.value
+
+
+def test_audit_viewer_csv_is_the_table_shown(sim, tmp_path):
+    import base64
+    import csv
+    import io
+
+    from workbench.apps.audit_viewer import audit_view_csv
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_audit_viewer(tmp_path, attributes=("gender", "race_ethnicity"), precompute=False)
+    app.attribute.value = "race_ethnicity"
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', app.download.value).group(1)
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(href).decode("utf-8"))))
+    view = audit_view(app.cache.get("ai_passed", ""), "race_ethnicity", "stakeholder")
+    shown = view["tables"]["selection_rate"]["rows"]
+    sel = [r for r in rows if r["table"] == "selection_rate"]
+    assert [r["group"] for r in sel] == [str(r["group"]) for r in shown]
+    assert any(r["suppressed"] == "True" and r["n"] == "" for r in sel)  # suppressed cells stay empty
+    assert {r["job"] for r in rows} == {"all jobs pooled"} and audit_view_csv(view).count("\n") == len(rows) + 1
+
+
+def test_audit_viewer_precomputes_every_stage_and_job_in_the_background(sim, tmp_path):
+    from workbench.apps.audit_viewer import DECISION_LABELS
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_audit_viewer(tmp_path, attributes=("gender",))
+    assert len(app.cache.done) == 1  # the first paint waits for one audit only
+    app.warming.join(120)
+    expected = {(d, j) for d in DECISION_LABELS for j in ["", *sim.profiles]}
+    assert set(app.cache.done) == expected
+    app.decision.value, app.job.value = "hired", "product_manager"
+    assert "Computing" not in app.results.value and "Hire" in app.results.value
+    assert "job product_manager" in app.shown_chart()
+
+
+@pytest.mark.parametrize("pooled,jobs,expect", [
+    ([], {"a": []}, None),
+    (["f"], {"a": ["f"]}, None),
+    ([], {"a": ["f"], "b": []}, "Per job, f in a"),
+    (["f"], {"a": [], "b": []}, "pooled, f is under four-fifths but in no single job"),
+])
+def test_pooled_vs_per_job_line(pooled, jobs, expect):
+    from workbench.apps.audit_viewer import pooled_vs_jobs
+
+    views = {j: {"attribute": "gender", "flagged": f, "tables": {"selection_rate": {"rows": [
+        {"group": "f", "impact_ratio": 0.7}]}}} for j, f in jobs.items()}
+    line = pooled_vs_jobs({"attribute": "gender", "flagged": pooled}, views)
+    assert (line is None) if expect is None else (expect in line and "judge each job" in line)
+
+
+def test_the_tuner_rates_intersectional_groups(inputs):
+    from workbench.data.groups import INTERSECTION, group_labels
+
+    out = tuner_update(tuner_state(inputs), dict(inputs.profile.weights), inputs.profile.threshold)
+    rows = {r["group"]: r for r in out["impact"][INTERSECTION]}
+    labels = group_labels(inputs.groups, INTERSECTION).dropna()
+    assert len(rows) > 4 and all(" × " in g or r["unknown"] for g, r in rows.items())
+    top = labels.value_counts().index[0]
+    assert rows[top]["n"] == int(labels.value_counts().iloc[0])
+
+
+def test_the_sweep_passes_through_the_current_weights(inputs):
+    from workbench.apps.weight_tuner import weight_sweep
+
+    state = tuner_state(inputs)
+    weights = rebalance(dict(inputs.profile.weights), "execution", 0.3)
+    sweep = weight_sweep(state, weights, inputs.profile.threshold, "execution", points=11)
+    at = tuner_update(state, weights, inputs.profile.threshold)
+    i = sweep["x"].index(0.3)
+    assert sweep["pass_rate"][i] == pytest.approx(at["pass_rate"], abs=1e-12)
+    assert sweep["r_corrected"][i] == pytest.approx(at["validity"]["r_corrected"], abs=1e-12)
+    rated = [r["impact_ratio"] for rows in at["impact"].values() for r in rows
+             if not r["unknown"] and not r["excluded_small"] and np.isfinite(r["impact_ratio"])]
+    assert sweep["lowest_ir"][i] == pytest.approx(min(rated), abs=1e-12)
+
+
+def test_the_tuner_chart_follows_the_weight_moved_and_save_offers_the_yaml(sim, tmp_path):
+    import base64
+
+    from workbench.simulate import write_simulation
+
+    write_simulation(sim, tmp_path)
+    app = build_weight_tuner(tmp_path, "product_manager")
+    profile = sim.profiles["product_manager"]
+    assert app.chart.sweep["current"] == pytest.approx(max(profile.weights.values()))  # untouched: the profile's
+    app.sliders["execution"].value = 0.45
+    assert app.chart.sweep["dimension"] == "execution" and app.chart.sweep["current"] == 0.45
+    app.save.click()
+    href = re.search(r'href="data:application/x-yaml;base64,([^"]+)"', app.saved.value).group(1)
+    assert base64.b64decode(href) == app.saved_path.read_bytes()

@@ -1,8 +1,13 @@
-"""The Voila apps in headless Chromium: each loads, a control change updates the numbers, no console errors."""
+"""The Voila apps in headless Chromium: each loads, a control change updates the numbers, no console errors, no
+request to another host; closing a page shuts its kernel down."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -16,15 +21,47 @@ def _text(page, selector: str) -> str:
     return page.locator(selector).first.inner_text()
 
 
-def test_start_page_lists_the_apps(voila_server, chromium_page):
+def test_start_page_names_each_app_for_whom_and_what_in_english_and_chinese(voila_server, chromium_page):
     page = chromium_page
     page.goto(voila_server)
-    for name in ("03_live_feedback.ipynb", "05_weight_tuner.ipynb", "07_bias_audit.ipynb"):
-        page.get_by_text(name).first.wait_for(timeout=20_000)
-    # Voila 0.5's start page has no kernel, yet its page loads the widget plugins, which fail to activate and
-    # ask /api/kernels (404): Voila's own noise on this page only. App pages below are held to no errors at all.
-    voila_tree_noise = ("/api/kernels", "The model for kernel id  does not exist")
-    assert [e for e in page.errors if not any(s in e for s in voila_tree_noise)] == []
+    landing = page.locator("[data-testid=landing]")
+    landing.wait_for(timeout=20_000)
+    for name, en, zh in (("03_live_feedback.ipynb", "Live answer feedback", "实时回答反馈"),
+                         ("05_weight_tuner.ipynb", "Weight tuner", "权重调节器"),
+                         ("07_bias_audit.ipynb", "Bias audit viewer", "偏差审计查看器")):
+        entry = page.locator(f"a.wb-entry[data-notebook='{name}']")
+        text = entry.inner_text()
+        assert en in text and zh in text and "For" in text and "适用对象" in text and "Shows" in text
+        assert entry.get_attribute("href").endswith(f"voila/render/{name}")
+    # every notebook of the folder is on the page (described or under "Other")
+    from tests.voila_support import ROOT
+
+    listed = set(page.locator("a.wb-entry").evaluate_all("els => els.map(e => e.dataset.notebook)"))
+    assert listed == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert page.errors == [] and page.external == []
+
+
+def _kernel_status(base: str, kernel_id: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{base}api/kernels/{kernel_id}", timeout=2) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_closing_the_page_shuts_its_kernel_down(voila_server, chromium_page):
+    page = chromium_page
+    page.goto(voila_server + "voila/render/03_live_feedback.ipynb")
+    page.locator(".wb-meter").first.wait_for(timeout=APP_TIMEOUT)
+    kernel_id = json.loads(page.locator("#jupyter-config-data").last.text_content())["kernelId"]
+    assert _kernel_status(voila_server, kernel_id) == 200
+    assert "_xsrf" in {c["name"] for c in page.context.cookies()}  # what the page's shutdown beacon sends
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _kernel_status(voila_server, kernel_id) == 200:
+        time.sleep(0.2)
+    assert _kernel_status(voila_server, kernel_id) == 404, "the kernel outlived its page by 5 s"
+    assert page.errors == [] and page.external == []
 
 
 def test_weight_tuner_updates_on_slider(voila_server, chromium_page):
@@ -54,24 +91,44 @@ def test_weight_tuner_updates_on_slider(voila_server, chromium_page):
     weights = readouts[:-1]
     assert len(weights) >= 2 and abs(sum(weights) - 1) < 0.03
     page.screenshot(path="/tmp/app_weight_tuner.png", full_page=True)
-    assert page.errors == []
+    assert page.errors == [] and page.external == []
 
 
-def test_audit_viewer_updates_on_dropdown(voila_server, chromium_page):
+def _chart_title(page) -> str:
+    return page.locator(".wb-audit-viewer .gtitle").first.text_content()
+
+
+def _wait_chart_title(page, needle: str) -> None:
+    page.wait_for_function(
+        "n => { const t = document.querySelector('.wb-audit-viewer .gtitle'); return t && t.textContent.includes(n); }",
+        arg=needle, timeout=30_000)
+
+
+def test_audit_viewer_tables_and_chart_follow_attribute_job_and_stage(voila_server, chromium_page):
     page = chromium_page
     page.goto(voila_server + "voila/render/07_bias_audit.ipynb")
     page.locator("[data-testid=audit-results]").first.wait_for(timeout=APP_TIMEOUT)
+    _wait_chart_title(page, "all jobs pooled")
     before = _text(page, "[data-testid=audit-results]")
-    assert "gender" in before
-    page.locator(".widget-dropdown select").nth(1).select_option(label="age_band")
+    assert "gender" in before and "AI interview" in _chart_title(page)
+    selects = page.locator(".widget-dropdown select")
+    selects.nth(1).select_option(label="age_band")
     page.wait_for_function(
         "b => { const e = document.querySelector('[data-testid=audit-results]'); return e && e.innerText !== b; }",
         arg=before, timeout=20_000)
-    after = _text(page, "[data-testid=audit-results]")
-    assert "age_band" in after and "40+" in after
-    page.locator(".widget-dropdown select").nth(0).select_option(label="Final round (final_passed)")
+    assert "age_band" in _text(page, "[data-testid=audit-results]") and "40+" in _text(page, "[data-testid=audit-results]")
+    _wait_chart_title(page, "age_band")
+    selects.nth(3).select_option(label="product_manager")  # the job: table and chart follow
+    _wait_chart_title(page, "job product_manager")
+    selects.nth(0).select_option(label="Final round (final_passed)")  # the stage
     page.wait_for_function(
         "() => document.querySelector('[data-testid=audit-results]').innerText.includes('Final round')",
         timeout=30_000)
+    _wait_chart_title(page, "Final round")
+    title = _chart_title(page)
+    assert "age_band" in title and "job product_manager" in title
+    link = page.locator("[data-testid=audit-csv]")
+    assert link.get_attribute("download") == "audit_final_passed_age_band_product_manager_stakeholder.csv"
+    assert link.get_attribute("href").startswith("data:text/csv;charset=utf-8;base64,")
     page.screenshot(path="/tmp/app_audit_viewer.png", full_page=True)
-    assert page.errors == []
+    assert page.errors == [] and page.external == []

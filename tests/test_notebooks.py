@@ -1,4 +1,5 @@
-"""Every notebook runs on the demo data, is committed without outputs, and matches its py:percent pairing."""
+"""Every notebook runs on the demo data, is committed without outputs, and matches its py:percent pairing; its
+nbconvert HTML export shows every figure it draws (plotly.js inlined once, nothing from a CDN)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ jupytext = pytest.importorskip("jupytext")
 
 def test_all_notebooks_present():
     expected = {"01_job_profile", "02_resumes_and_questions", "03_live_feedback", "04_data_review",
-                "05_weight_tuner", "06_model_explanations", "07_bias_audit", "08_trend"}
+                "05_weight_tuner", "06_model_explanations", "07_bias_audit", "08_trend_and_experiments"}
     assert expected <= set(NAMES)
     assert (ROOT / "notebooks" / "jupytext.toml").exists()
 
@@ -78,3 +79,25 @@ def test_notebook_executes_on_demo_data(path, kernel_name):
     NotebookClient(nb, kernel_name=kernel_name, timeout=300, resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    _assert_export_shows_every_figure(nb, path.name)
+
+
+def _figures_drawn(nb) -> int:
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
+    return sum(1 for o in outputs if "application/vnd.plotly.v1+json" in o["data"]
+               or "plotly-graph-div" in o["data"].get("text/html", ""))
+
+
+def _assert_export_shows_every_figure(nb, name: str) -> None:
+    """The HTML export holds one plotly div per figure drawn, plotly.js once, and no figure in a mimetype only."""
+    import re
+
+    from nbconvert import HTMLExporter
+
+    drawn = _figures_drawn(nb)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    divs = len(re.findall(r'<div[^>]*class="plotly-graph-div"', body))
+    assert divs == drawn, f"{name}: {drawn} figures drawn, {divs} in the HTML export"
+    if drawn:
+        assert body.count("window.Plotly = Plotly") == 1, f"{name}: plotly.js not inlined exactly once"
+        assert "cdn.plot.ly/plotly" not in body and "mathjax/3" not in body.lower()

@@ -7,8 +7,8 @@ Use from a test module::
 ``voila_server`` (module scope) serves ``notebooks/`` and yields its base URL; ``chromium_page`` yields a
 Playwright page whose console errors, uncaught page errors and failed local responses are collected in
 ``page.errors``. Both skip the test
-with a clear message when Chromium or Playwright is missing. Requests to anything but 127.0.0.1 are blocked,
-so a page that needs the network fails visibly.
+with a clear message when Chromium or Playwright is missing. Requests to anything but 127.0.0.1 are blocked
+and recorded in ``page.external`` (the apps must request nothing from another host).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # "Failed to load resource" console lines carry no URL: they are replaced by the responses themselves (any
-# 127.0.0.1 response >= 400 is an error, see ``chromium_page``); blocked external requests (Voila's page
-# template asks a CDN for Font Awesome) are expected offline.
+# 127.0.0.1 response >= 400 is an error, see ``chromium_page``); blocked external requests are recorded in
+# ``page.external`` instead.
 IGNORED_CONSOLE = ("Failed to load resource",)
 
 
@@ -127,8 +127,16 @@ def chromium_page(chromium_browser) -> Iterator[object]:
             errors.append(f"HTTP {response.status}: {response.url}")
 
     page.on("response", on_response)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        ("http://127.0.0.1", "file://", "data:", "blob:")) else route.abort())
-    page.errors = errors
+    external: list[str] = []
+
+    def on_route(route) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", on_route)
+    page.errors, page.external = errors, external
     yield page
     context.close()

@@ -22,13 +22,18 @@ import plotly.graph_objects as go
 __all__ = [
     "VERDICT_COLORS",
     "expectancy_figure",
+    "figure_bundle",
+    "figure_html",
     "funnel_figure",
     "impact_ratio_figure",
+    "in_page",
     "profile_weights_figure",
     "resume_match_figure",
     "trend_impact_figure",
     "trend_rates_figure",
+    "use_notebook_renderer",
     "validity_figure",
+    "weight_sweep_figure",
     "weights_figure",
 ]
 
@@ -226,14 +231,110 @@ def trend_impact_figure(result: Any) -> go.Figure:
     return fig
 
 
-def in_page(fig: go.Figure) -> Any:
-    """``fig`` as an HTML output with plotly.js inlined: it renders in JupyterLab and in Voila apps alike
-    (Voila runs without the plotly JupyterLab extension, so a bare figure shows nothing there), offline.
+def weight_sweep_figure(sweep: Mapping[str, Any]) -> go.Figure:
+    """Pass rate, corrected validity and lowest impact ratio along one weight (a
+    :func:`workbench.apps.weight_tuner.weight_sweep`), the current weight marked, the four-fifths line drawn.
+
+    >>> sw = {"dimension": "x", "x": [0, .5, 1], "pass_rate": [.2, .3, .4], "r_corrected": [.1, None, .3],
+    ...       "lowest_ir": [.9, .7, None], "lowest_group": ["g: a", "g: b", None], "current": .5, "threshold": 3}
+    >>> fig = weight_sweep_figure(sw)
+    >>> [t.name for t in fig.data], fig.layout.shapes[0].x0, fig.layout.shapes[1].y0
+    (['pass rate', 'corrected validity', 'lowest impact ratio'], 0.5, 0.8)
+    """
+    x = list(sweep["x"])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=list(sweep["pass_rate"]), name="pass rate", mode="lines",
+                             line={"color": "#3c6e9f"}, hovertemplate="weight %{x:.2f}: pass rate %{y:.1%}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=list(sweep["r_corrected"]), name="corrected validity", mode="lines",
+                             line={"color": "#2b7a3d"}, hovertemplate="weight %{x:.2f}: r %{y:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=list(sweep["lowest_ir"]), name="lowest impact ratio", mode="lines",
+                             line={"color": "#c0392b"}, customdata=list(sweep.get("lowest_group") or [None] * len(x)),
+                             hovertemplate="weight %{x:.2f}: %{y:.2f} (%{customdata})<extra></extra>"))
+    fig.add_vline(x=float(sweep["current"]), line_dash="dot", line_color="#555")
+    fig.add_hline(y=0.8, line_dash="dash", line_color="#c0392b", opacity=0.5)
+    fig.update_layout(title=f"Along the weight of {sweep['dimension']} (threshold {float(sweep['threshold']):g}); "
+                            "dotted: now", xaxis_title=f"weight of {sweep['dimension']} (the others rescaled)",
+                      yaxis_range=[0, 1.05], height=330, legend={"orientation": "h", "y": -0.3},
+                      **{**_LAYOUT, "margin": {"l": 50, "r": 20, "t": 50, "b": 40}})
+    return fig
+
+
+_PLOTLYJS = {"sent": False}
+"""Whether this process has already shown plotly.js (it is inlined into the first figure shown, once)."""
+
+
+def figure_bundle(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
+    """The one way the workbench shows a figure: a MIME bundle that renders in JupyterLab, under Voila and in an
+    ``nbconvert --to html`` export, offline.
+
+    - ``application/vnd.plotly.v1+json``: JupyterLab (with its plotly extension) draws this one;
+    - ``text/html``: a ``plotly-graph-div`` and its ``Plotly.newPlot`` script, which Voila (its page loads no
+      plotly extension) and nbconvert (it cannot represent the plotly mimetype) show. plotly.js is inlined
+      into the first figure of the process (a kernel: one page, one export), never fetched from a CDN; no
+      MathJax either.
+
+    Examples
+    --------
+    >>> _PLOTLYJS["sent"] = False
+    >>> first, second = figure_bundle(go.Figure(go.Bar(x=["a"], y=[1]))), figure_bundle({"data": [], "layout": {}})
+    >>> sorted(first), first["text/html"].count("plotly-graph-div") >= 1
+    (['application/vnd.plotly.v1+json', 'text/html'], True)
+    >>> "window.Plotly = Plotly" in first["text/html"], "window.Plotly = Plotly" in second["text/html"]
+    (True, False)
+    >>> "<script src=" in first["text/html"], "cdn" in second["text/html"]  # nothing fetched from the network
+    (False, False)
+    """
+    import plotly.io as pio
+    from plotly.io._base_renderers import PlotlyRenderer
+
+    fig_dict = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    html = pio.to_html(fig_dict, include_plotlyjs=not _PLOTLYJS["sent"], include_mathjax=False, full_html=False,
+                       validate=False, config={"displaylogo": False})
+    _PLOTLYJS["sent"] = True
+    return {**PlotlyRenderer(config={"displaylogo": False}).to_mimebundle(fig_dict), "text/html": html}
+
+
+def figure_html(fig: go.Figure) -> str:
+    """The ``text/html`` part of :func:`figure_bundle` (for the apps, which place figures in widgets)."""
+    return figure_bundle(fig)["text/html"]
+
+
+class Shown:
+    """A figure as a notebook output (its :func:`figure_bundle`); what :func:`in_page` returns."""
+
+    def __init__(self, fig: go.Figure) -> None:
+        self.bundle = figure_bundle(fig)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:  # noqa: ARG002
+        return self.bundle
+
+
+def use_notebook_renderer() -> None:
+    """Make :func:`figure_bundle` plotly's default renderer, so a figure left as a cell's last expression shows
+    everywhere (every notebook calls this once, in its first code cell).
+
+    >>> import plotly.io as pio
+    >>> use_notebook_renderer(); pio.renderers.default
+    'workbench'
+    >>> sorted(pio.renderers["workbench"].to_mimebundle({"data": [], "layout": {}}))
+    ['application/vnd.plotly.v1+json', 'text/html']
+    """
+    import plotly.io as pio
+    from plotly.io._base_renderers import MimetypeRenderer
+
+    class WorkbenchRenderer(MimetypeRenderer):
+        def to_mimebundle(self, fig_dict: Mapping[str, Any]) -> dict[str, Any]:
+            return figure_bundle(fig_dict)
+
+    pio.renderers["workbench"] = WorkbenchRenderer()
+    pio.renderers.default = "workbench"
+
+
+def in_page(fig: go.Figure) -> Shown:
+    """``fig`` as an output that renders in JupyterLab, Voila and nbconvert exports alike (:func:`figure_bundle`).
 
     >>> out = in_page(go.Figure(go.Bar(x=["a"], y=[1])))
-    >>> "<div" in out.data and "<script src=" not in out.data  # nothing fetched from the network
+    >>> "plotly-graph-div" in out._repr_mimebundle_()["text/html"]
     True
     """
-    from IPython.display import HTML
-
-    return HTML(fig.to_html(include_plotlyjs="inline", full_html=False))
+    return Shown(fig)

@@ -1,14 +1,18 @@
 """Serve the apps with Voila on 127.0.0.1 (``workbench serve [APP]``, ``make app``).
 
-Without an app, Voila serves the ``notebooks/`` folder: its start page lists every notebook, the apps among
-them (:data:`APPS`), and each opens as a page without code. With an app name, Voila serves that notebook
-alone.
+Without an app, Voila serves the ``notebooks/`` folder: its start page (:func:`landing_page`, content in
+``landing.yaml``) names each app and notebook, who it is for and what it shows, in English and Chinese; each
+opens as a page without code. With an app name, Voila serves that notebook alone.
+
+Voila runs through :mod:`workbench.apps.voila_main`, which adds what plain Voila lacks: the page's ``_xsrf``
+cookie (so closing a page shuts its kernel down), at most :data:`MAX_KERNELS` kernels at once (a "busy, try
+again" page beyond), and the ``workbench`` page template (no CDN asset, the start page).
 
 Examples
 --------
 >>> cmd = voila_command(port=9000, notebooks_dir="/tmp/nb")
->>> cmd[1:3], "--port=9000" in cmd, "--Voila.ip=127.0.0.1" in cmd, cmd[-1]
-(['-m', 'voila'], True, True, '/tmp/nb')
+>>> cmd[1:3], "--port=9000" in cmd, "--Voila.ip=127.0.0.1" in cmd, "--max-kernels=8" in cmd, cmd[-1]
+(['-m', 'workbench.apps.voila_main'], True, True, True, '/tmp/nb')
 >>> voila_command("weight_tuner", notebooks_dir="/tmp/nb")[-1]
 '/tmp/nb/05_weight_tuner.ipynb'
 """
@@ -16,12 +20,23 @@ Examples
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-__all__ = ["APPS", "CULL_IDLE_SECONDS", "NOTEBOOKS_DIR", "app_url", "run_forwarding", "voila_command"]
+__all__ = ["APPS", "CULL_IDLE_SECONDS", "MAX_KERNELS", "NOTEBOOKS_DIR", "TEMPLATE", "app_url", "busy_page",
+           "landing_page", "run_forwarding", "voila_command"]
 
 #: Kernels idle this long (no execution, no connected page) are shut down; checked every minute.
 CULL_IDLE_SECONDS = 600
+#: At most this many kernels (open app pages) at once; the next visitor gets the "busy, try again" page.
+MAX_KERNELS = 8
+#: The Voila template of the apps (``share/voila/templates/workbench``: lab without CDN links, the start page).
+TEMPLATE = "workbench"
+SHARE_DIR = Path(__file__).resolve().parent / "share"
+"""A Jupyter data directory (prepended to ``JUPYTER_PATH`` by the launcher) holding the template."""
+LANDING = Path(__file__).resolve().parent / "landing.yaml"
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -39,7 +54,8 @@ their HTML output (plotly.js inlined by the notebook renderer)."""
 
 
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
-                  show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS) -> list[str]:
+                  show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS,
+                  max_kernels: int = MAX_KERNELS) -> list[str]:
     """The command line that starts Voila on 127.0.0.1 (no browser opened).
 
     Parameters
@@ -55,6 +71,9 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     cull_idle : int, default 600
         Seconds after which an idle kernel (nothing running, no page connected) is shut down, so pages left
         without a clean close cannot pile up kernels; 0 turns culling off.
+    max_kernels : int, default 8
+        At most this many kernels at once; a visitor beyond gets a "busy, try again" page (HTTP 503); 0: no
+        limit.
 
     Returns
     -------
@@ -77,7 +96,8 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     deny = [f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_DENIED]
     cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}", "--MappingKernelManager.cull_interval=60",
              "--MappingKernelManager.cull_connected=False"] if cull_idle else [])
-    return [sys.executable, "-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={int(port)}",
+    return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}", "--no-browser",
+            "--Voila.ip=127.0.0.1", f"--port={int(port)}", f"--VoilaConfiguration.template={TEMPLATE}",
             f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *deny, *cull, str(target)]
 
 
@@ -120,3 +140,62 @@ def app_url(app: str | None = None, *, port: int = 8866) -> str:
     """
     base = f"http://127.0.0.1:{int(port)}/"
     return base if app is None else f"{base}voila/render/{APPS.get(app, app)}"
+
+
+@lru_cache(maxsize=1)
+def _landing_data() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(LANDING.read_text(encoding="utf-8"))
+
+
+def landing_page(notebooks: Iterable[Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The start page's content: the apps, then the analysis notebooks, then any other notebook (by file name).
+
+    Parameters
+    ----------
+    notebooks : iterable of str or of Jupyter contents models (dicts with ``name`` and ``type``)
+        What the served folder holds; only notebooks are kept, and only those are listed.
+    data : mapping, optional
+        The content (default: ``landing.yaml``).
+
+    Returns
+    -------
+    dict
+        ``title``, ``intro``, ``labels`` (each ``{en, zh}``) and ``sections``: ``[{key, title, entries}]``, an
+        entry ``{notebook, name, for, shows}``; entries whose notebook is not in the folder are left out.
+
+    Examples
+    --------
+    >>> page = landing_page(["07_bias_audit.ipynb", "01_job_profile.ipynb", "99_scratch.ipynb", "notes.txt"])
+    >>> [(s["key"], [e["notebook"] for e in s["entries"]]) for s in page["sections"]]
+    [('apps', ['07_bias_audit.ipynb']), ('notebooks', ['01_job_profile.ipynb']), ('other', ['99_scratch.ipynb'])]
+    >>> page["sections"][0]["entries"][0]["name"]["zh"]
+    '偏差审计查看器'
+    """
+    data = data or _landing_data()
+    names = [n if isinstance(n, str) else n.get("name", "") for n in notebooks
+             if isinstance(n, str) or n.get("type") in ("notebook", None)]
+    present = [n for n in names if n.endswith(".ipynb")]
+    sections, described = [], set()
+    for key in ("apps", "notebooks"):
+        entries = [dict(e) for e in data.get(key, []) if e["notebook"] in present]
+        described |= {e["notebook"] for e in entries}
+        sections.append({"key": key, "title": data["sections"][key], "entries": entries})
+    other = [{"notebook": n, "name": {"en": n, "zh": ""}, "for": {}, "shows": {}}
+             for n in sorted(present) if n not in described]
+    sections.append({"key": "other", "title": data["sections"]["other"], "entries": other})
+    labels = {k: data["sections"][k] for k in ("for", "shows")}
+    return {"title": data["title"], "intro": data["intro"], "labels": labels,
+            "sections": [s for s in sections if s["entries"]]}
+
+
+def busy_page(limit: int, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The "busy, try again" page's texts (``title``, ``text``, ``retry``, ``home``; each ``{en, zh}``).
+
+    >>> busy_page(8)["text"]["en"][:40]
+    'The server runs at most 8 app sessions a'
+    """
+    sec = (data or _landing_data())["sections"]
+    text = {lang: sec["busy_text"][lang].format(limit=int(limit)) for lang in ("en", "zh")}
+    return {"title": sec["busy_title"], "text": text, "retry": sec["busy_retry"], "home": sec["home"]}

@@ -43,14 +43,16 @@ import pandas as pd
 
 from workbench import composite
 from workbench.apps._common import STYLE, esc, fmt_num, fmt_pct, load_dataset
-from workbench.data.groups import AUDIT_ATTRIBUTES, UNKNOWN, group_labels
+from workbench.data.groups import AUDIT_ATTRIBUTES, INTERSECTION, UNKNOWN, group_labels
 from workbench.fairness import MIN_SHARE
 from workbench.metrics import auc, impact_ratios, pearson_r
 
 __all__ = ["TunerState", "build_weight_tuner", "rebalance", "save_profile_version", "tuner_html", "tuner_state",
-           "tuner_update"]
+           "tuner_update", "weight_sweep"]
 
 ATTRIBUTES = AUDIT_ATTRIBUTES
+#: Intersectional groups the tuner rates too (LL144: sex x race/ethnicity), when both parts are in the data.
+INTERSECTIONS = {INTERSECTION: ("gender", "race_ethnicity")}
 
 
 def rebalance(weights: Mapping[str, float], name: str, value: float) -> dict[str, float]:
@@ -225,6 +227,9 @@ def tuner_state(inputs: Any) -> TunerState:
     for attr in ATTRIBUTES:
         if attr in inputs.groups.columns or (attr == "age_band" and "age" in inputs.groups.columns):
             groups[attr] = group_labels(inputs.groups, attr).to_numpy(dtype=object)
+    for attr, parts in INTERSECTIONS.items():
+        if all(p in inputs.groups.columns for p in parts):
+            groups[attr] = group_labels(inputs.groups, attr).to_numpy(dtype=object)
     return TunerState.from_arrays(
         inputs.dimensions.to_numpy(dtype=float), list(inputs.dimensions.columns),
         candidate_ids=inputs.dimensions.index.astype(str).tolist(), weights=dict(inputs.profile.weights),
@@ -389,6 +394,45 @@ def save_profile_version(profile: Any, weights: Mapping[str, float], threshold: 
     return write_profile_version(new, folder)
 
 
+def _lowest_ratio(impact: Mapping[str, list[dict[str, Any]]]) -> tuple[float | None, str | None]:
+    """The lowest rated impact ratio of a :func:`tuner_update` result and whose it is (``attribute: group``)."""
+    best: tuple[float | None, str | None] = (None, None)
+    for attr, rows in impact.items():
+        for r in rows:
+            ir = r["impact_ratio"]
+            if r["unknown"] or r.get("excluded_small") or not np.isfinite(ir):
+                continue
+            if best[0] is None or ir < best[0]:
+                best = (float(ir), f"{attr}: {r['group']}")
+    return best
+
+
+def weight_sweep(state: TunerState, weights: Mapping[str, float], threshold: float, name: str, *,
+                 points: int = 21) -> dict[str, Any]:
+    """Pass rate, corrected validity and lowest impact ratio as the weight of ``name`` goes from 0 to 1 (the
+    others rescaled as the slider does, :func:`rebalance`); ``current`` is where it stands now.
+
+    Examples
+    --------
+    >>> st = TunerState.from_arrays([[1., 5.], [4., 2.], [3., 3.]], ["x", "y"], weights={"x": .5, "y": .5},
+    ...                             threshold=3.0)
+    >>> sw = weight_sweep(st, {"x": .5, "y": .5}, 3.0, "x", points=3)
+    >>> sw["x"], [round(v, 3) for v in sw["pass_rate"]], sw["current"]
+    ([0.0, 0.5, 1.0], [0.667, 1.0, 0.667], 0.5)
+    """
+    xs = [round(float(v), 6) for v in np.linspace(0.0, 1.0, int(points))]
+    out: dict[str, Any] = {"dimension": name, "x": xs, "pass_rate": [], "r_corrected": [], "lowest_ir": [],
+                           "lowest_group": [], "current": float(weights[name]), "threshold": float(threshold)}
+    for x in xs:
+        res = tuner_update(state, rebalance(weights, name, x), threshold, top_n=0)
+        low, who = _lowest_ratio(res["impact"])
+        out["pass_rate"].append(res["pass_rate"])
+        out["r_corrected"].append(res["validity"]["r_corrected"])
+        out["lowest_ir"].append(low)
+        out["lowest_group"].append(who)
+    return out
+
+
 def _card(value: str, label: str) -> str:
     return f'<div class="wb-card"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>'
 
@@ -477,6 +521,26 @@ def _sliders(state: TunerState, weights: Mapping[str, float]) -> tuple[dict[str,
     return sliders, threshold
 
 
+def _draw_sweep(chart: Any, sweep: Mapping[str, Any]) -> None:
+    """Show :func:`weight_sweep` in ``chart`` (an Output widget), replacing what was there."""
+    from IPython.display import HTML
+
+    from workbench import plots
+
+    chart.outputs = ()  # set on the model directly: no output capture (fast in Voila and in nbclient)
+    chart.append_display_data(HTML(plots.figure_html(plots.weight_sweep_figure(sweep))))
+    chart.sweep = dict(sweep)
+
+
+def _yaml_link(path: Path) -> str:
+    """A link that downloads the saved profile YAML (a ``data:`` URL)."""
+    import base64
+
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<a data-testid="profile-yaml" download="{esc(path.name)}" '
+            f'href="data:application/x-yaml;base64,{data}">Download {esc(path.name)}</a>')
+
+
 def _job_tuner(dataset: Any, job: str, criterion: str) -> Any:
     """The tuner of one job (see :func:`build_weight_tuner`)."""
     import ipywidgets as W
@@ -487,20 +551,21 @@ def _job_tuner(dataset: Any, job: str, criterion: str) -> Any:
     baseline = tuner_update(state, state.weights, state.threshold)
     current = dict(baseline["weights"])
     sliders, threshold = _sliders(state, current)
-    reset = W.Button(description="Reset to the profile", icon="undo")
-    save = W.Button(description="Save as new profile version", icon="save")
+    reset = W.Button(description="Reset to the profile")
+    save = W.Button(description="Save as new profile version")
     saved = W.HTML("")
-    results = W.HTML(tuner_html(baseline, baseline))
-    busy = {"on": False}
+    results, chart = W.HTML(tuner_html(baseline, baseline)), W.Output()
+    busy = {"on": False, "moved": max(current, key=current.get)}  # the chart follows the weight last moved
 
     def refresh() -> None:
         results.value = tuner_html(tuner_update(state, current, threshold.value), baseline)
+        _draw_sweep(chart, weight_sweep(state, current, threshold.value, busy["moved"]))
 
     def on_weight(change: dict[str, Any], name: str) -> None:
         if busy["on"]:
             return
         current.update(rebalance(current, name, change["new"]))
-        busy["on"] = True
+        busy["on"], busy["moved"] = True, name
         try:
             for d, s in sliders.items():
                 if d != name:
@@ -528,7 +593,7 @@ def _job_tuner(dataset: Any, job: str, criterion: str) -> Any:
             saved.value = f'<span class="wb-note">Not saved: {esc(exc)}</span>'
             return
         saved.value = (f'<span class="wb-note">Saved {esc(path.name)} in {esc(path.parent)} (a proposal: adopting it '
-                       "means replacing the profile file on purpose).</span>")
+                       "means replacing the profile file on purpose).</span> " + _yaml_link(path))
         app.saved_path = path
 
     for d, s in sliders.items():
@@ -543,9 +608,11 @@ def _job_tuner(dataset: Any, job: str, criterion: str) -> Any:
         "to 1; move the threshold to pass more or fewer applicants. Nothing here changes the profile.</p></div>")
     controls = W.VBox([W.HTML("<b>Dimension weights</b>"), *sliders.values(), W.HTML("<b>Threshold</b>"),
                        threshold, W.HBox([reset, save]), saved], layout=W.Layout(min_width="480px"))
-    app = W.VBox([header, W.HBox([controls, results], layout=W.Layout(align_items="flex-start",
-                                                                     flex_flow="row wrap"))])
+    app = W.VBox([header, W.HBox([W.VBox([controls, chart]), results],
+                                 layout=W.Layout(align_items="flex-start", flex_flow="row wrap"))])
+    refresh()
     app.sliders, app.threshold, app.results, app.state, app.reset = sliders, threshold, results, state, reset
+    app.chart = chart
     app.save, app.saved, app.saved_path = save, saved, None
     return app
 
@@ -568,7 +635,9 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
     -------
     ipywidgets.VBox
         With ``job`` (Dropdown) and the current job's ``sliders`` (dimension -> FloatSlider), ``threshold``,
-        ``results`` (HTML), ``state`` (:class:`TunerState`), ``reset``, ``save`` and ``saved_path``.
+        ``results`` (HTML), ``chart`` (Output: pass rate, corrected validity and lowest impact ratio along the
+        weight last moved; its ``sweep`` the numbers), ``state`` (:class:`TunerState`), ``reset``, ``save`` and
+        ``saved_path``.
     """
     import ipywidgets as W
 
@@ -581,7 +650,7 @@ def build_weight_tuner(dataset_or_path: Any = None, job_id: str | None = None,
 
     def show(job: str) -> None:
         inner = _job_tuner(dataset, job, criterion)
-        for name in ("sliders", "threshold", "results", "state", "reset", "save", "saved"):
+        for name in ("sliders", "threshold", "results", "chart", "state", "reset", "save", "saved"):
             setattr(app, name, getattr(inner, name))
         app.inner = inner
         inner.save.on_click(lambda _: setattr(app, "saved_path", inner.saved_path))

@@ -391,8 +391,11 @@ def report(
     tables: Annotated[Path | None, typer.Option("--tables", help="Folder of the CSV/XLSX/JSON exports "
                                                 "(default: <out>/tables).")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Labels and findings: en or zh.")] = "en",
-    shared_plotly: Annotated[bool, typer.Option("--shared-plotly", help="Write plotly.min.js once beside the pages "
-                                                "instead of inlining it in each.")] = False,
+    inline_plotly: Annotated[bool, typer.Option("--inline-plotly", help="Inline plotly.js in every page (about "
+                             "5 MB each) instead of one plotly.min.js beside the pages.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print ll144_summary.pdf and auditor_report.pdf with "
+                   "the system's headless Chromium (a warning if it is missing).")] = False,
+    paper: Annotated[str, typer.Option("--paper", help="Paper of the PDFs: A4 or Letter.")] = "A4",
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress on stderr (default: "
                                                   "when stderr is a terminal).", show_default=False)] = None,
     as_json: JsonOption = False,
@@ -405,11 +408,13 @@ def report(
         fail(f"--view must be auditor or stakeholder, got {view!r}")
     if lang not in ("en", "zh"):
         fail(f"--lang must be en or zh, got {lang!r}")
+    if paper not in ("A4", "Letter"):
+        fail(f"--paper must be A4 or Letter, got {paper!r}")
     dataset = load_dataset(data)
     paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view, audit_info=audit_info,
-                                          tables_dir=tables, lang=lang, shared_plotly=shared_plotly,
-                                          progress=progress))
-    pages = [p for p in paths if str(p).endswith(".html")]
+                                          tables_dir=tables, lang=lang, shared_plotly=not inline_plotly,
+                                          pdf=pdf, paper=paper, progress=progress))
+    pages = [p for p in paths if p.suffix in (".html", ".pdf")]
     emit({"reports": [str(p) for p in pages], "files": [str(p) for p in paths]}, as_json,
          lambda: "\n".join(str(p) for p in pages) + f"\n(and {len(paths) - len(pages)} export files)")
 
@@ -422,16 +427,18 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8866,
     cull_idle: Annotated[int, typer.Option("--cull-idle", help="Seconds before an idle kernel is shut down "
                                            "(0: never).")] = 600,
+    max_kernels: Annotated[int, typer.Option("--max-kernels", help="At most this many app pages (kernels) at once; "
+                                             "beyond, a 'busy, try again' page (0: no limit).")] = 8,
 ) -> None:
     """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C or SIGTERM stops it and Voila."""
     from workbench.apps.serve import APPS, app_url, run_forwarding, voila_command
 
     if app_name is not None and app_name not in APPS:
         fail(f"unknown app {app_name!r}; choose one of {', '.join(APPS)}")
-    command = voila_command(app_name, port=port, cull_idle=cull_idle)
+    command = voila_command(app_name, port=port, cull_idle=cull_idle, max_kernels=max_kernels)
     # A single app is served at the root; the folder's start page lists every app.
     typer.echo(f"Voila on {app_url(None, port=port)} (127.0.0.1 only; idle kernels stopped after {cull_idle} s; "
-               "Ctrl-C to stop)", err=True)
+               f"at most {max_kernels} kernels; Ctrl-C to stop)", err=True)
     code = run_forwarding(command)
     raise typer.Exit(0 if code in (0, -2, -15, 130, 143) else code)
 

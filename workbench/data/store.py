@@ -237,7 +237,10 @@ def write_table(folder: Path, table: str, stored: Path | None, new_rows: pd.Data
         old = read_table_file(stored, table=table)
         if old.encoding not in ("utf-8", "utf-8-sig") or old.delimiter != ",":
             notes.append(f"{stored.name} rewritten as UTF-8 with commas (was {old.encoding}, {old.delimiter!r})")
-        frame = pd.concat([old.frame.reset_index(drop=True), _csv_text(new_rows)], ignore_index=True)
+        # an optional contract column the stored file lacks and the new rows leave empty is not added to the file
+        empty_new = [c for c in new_rows.columns if c not in old.frame.columns and new_rows[c].isna().all()]
+        frame = pd.concat([old.frame.reset_index(drop=True), _csv_text(new_rows.drop(columns=empty_new))],
+                          ignore_index=True)
         _replace_file(folder / stored.name, lambda p: frame.fillna("").to_csv(p, index=False, encoding="utf-8"))
         return
     target = folder / f"{table}.parquet"

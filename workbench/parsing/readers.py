@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
 import io
 import re
 import statistics
@@ -293,6 +294,7 @@ def _pdfium_pages(data: bytes, file: str, max_pages: int):
         if n > max_pages:
             raise ParseError(file, f"PDF has {n} pages, over the limit of {max_pages}")
         rect = R.FS_RECTF()
+        ox, oy = ctypes.c_double(), ctypes.c_double()
         for pno in range(n):
             page = pdf[pno]
             height = page.get_height()
@@ -310,7 +312,11 @@ def _pdfium_pages(data: bytes, file: str, max_pages: int):
                     continue
                 R.FPDFText_GetLooseCharBox(raw, i, rect)
                 size = R.FPDFText_GetFontSize(raw, i)
-                chars.append(_Char(chr(u), rect.left, rect.right, height - rect.top, height - rect.bottom, size,
+                # Vertical extent from the baseline and the font size, not from the (possibly substituted) font's
+                # ascent: a non-embedded CJK font gets another machine's metrics, and rows must not depend on them.
+                R.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
+                base = height - oy.value
+                chars.append(_Char(chr(u), rect.left, rect.right, base - 0.8 * size, base + 0.2 * size, size,
                                    R.FPDFText_GetFontWeight(raw, i) >= 600, space))
                 space = False
             tp.close()

@@ -326,3 +326,57 @@ def test_bank_apply_review_writes_a_new_version_and_never_overwrites(tmp_path):
     again = run(*args, "--version", "v2")
     assert again.exit_code == 2 and "never overwritten" in again.stderr
     assert (tmp_path / "banks" / "CHANGELOG.md").is_file()
+
+
+# ------------------------------------------------------------------ --engine: the same commands at scale
+
+
+@pytest.fixture(scope="module")
+def parquet_dataset(tmp_path_factory):
+    """2,400 simulated candidates stored as Parquet parts (as the chunked simulator writes them)."""
+    from workbench.engine.generate import write_chunked
+
+    return Path(write_chunked(tmp_path_factory.mktemp("parquet"), 2400, chunk=1200, seed=5))
+
+
+def test_a_parquet_dataset_is_read_in_place_by_duckdb_by_default(parquet_dataset):
+    code, doc = run_json("review", parquet_dataset, "--criterion", "final_score", "--n-boot", "100")
+    assert code == 0
+    assert doc["coverage"]["tables"]["candidates"] == {"read": 2400, "accepted": 2400, "quarantined": 0,
+                                                        "cells_set_to_unknown": 0}
+    assert all("need the rows in memory" in j["weights_error"] for j in doc["jobs"].values())
+    code, audited = run_json("audit", parquet_dataset, "--by", "gender")
+    assert code == 0 and audited["meta"]["engine"] == "duckdb"
+
+
+def test_duckdb_and_pandas_engines_agree_on_a_parquet_dataset(parquet_dataset):
+    docs = [run_json("audit", parquet_dataset, "--by", "gender", "--engine", e)[1] for e in ("duckdb", "pandas")]
+    assert [d["meta"].pop("engine") for d in docs] == ["duckdb", "pandas"]
+    notes = [[n.replace("the pandas engine", "the duckdb engine") for n in d.pop("notes")] for d in docs]
+    assert notes[0] == notes[1]
+    assert docs[0] == docs[1] and docs[0]["tables"]
+
+
+def test_the_engine_review_of_the_demo_equals_the_in_memory_review():
+    base = run_json("review", default_demo_path(), "--n-boot", "200")[1]
+    duck = run_json("review", default_demo_path(), "--n-boot", "200", "--engine", "duckdb")[1]
+    key = ("job_id", "question_id", "n", "r_observed", "r_corrected", "ci_low", "ci_high", "verdict")
+    rows = [[tuple(q.get(k) for k in key) for q in d["questions"]] for d in (base, duck)]
+    assert rows[0] == rows[1] and len(rows[0]) == 24
+    assert duck["suggested_weights"] == base["suggested_weights"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("review", "{data}", "--engine", "oracle"), "--engine must be auto"),
+    (("audit", "{data}", "--html", "{tmp}"), "--html needs the dataset in memory"),
+])
+def test_engine_options_refuse_what_they_cannot_do(parquet_dataset, tmp_path, args, message):
+    result = run(*[a.format(data=parquet_dataset, tmp=tmp_path) for a in args])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_trend_reads_a_parquet_dataset_through_either_engine(parquet_dataset):
+    docs = [run_json("trend", parquet_dataset, "--n-boot", "100", "--engine", e) for e in ("auto", "pandas")]
+    assert [code for code, _ in docs] == [0, 0]
+    assert docs[0][1] == docs[1][1]
+    assert sum(p["n"] for p in docs[0][1]["periods"]) == 2400

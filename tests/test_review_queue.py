@@ -109,3 +109,21 @@ def test_audit_reports_the_ai_and_the_final_decision_per_group(ds):
     assert tab.loc["male", "final_selected"] == tab.loc["male", "ai_selected"]
     assert tab["n"].sum() == len(ds.ai_decisions) and "AI decision" in tab.attrs["note"]
     assert tab.loc["female", "rate_change"] > 0
+
+
+def test_the_review_counts_the_overrides_of_each_job_and_says_the_correction_is_approximate(ds):
+    from workbench.review.loop import review_dataset
+
+    queue = q.borderline_queue(ds)
+    flipped = queue[queue["ai_decision"] == "fail"]["candidate_id"].iloc[:2].tolist()
+    for cid in flipped:
+        q.record_decision(ds, cid, "pass", reviewer="r")
+    q.write_decisions(ds)
+    reviewed = review_dataset(load(ds.path), "final_score", n_boot=100, weight_boot=10)
+    doc = reviewed.to_dict()
+    jobs_of = ds.candidates.set_index("candidate_id")["job_id"]
+    for job_id, job in doc["jobs"].items():
+        mine = sum(jobs_of[c] == job_id for c in flipped)
+        assert job["overrides"]["overridden"] == mine and job["overrides"]["overridden_to_pass"] == mine
+        assert any("selection was not on the AI total alone" in w for w in job["warnings"]) == (mine > 0)
+    assert "human review:" in reviewed.summary()

@@ -42,6 +42,32 @@ DayFirstOption = Annotated[bool | None, typer.Option("--dayfirst/--monthfirst", 
                                                      "(default: detected per file).", show_default=False)]
 
 
+EngineOption = Annotated[str, typer.Option("--engine", help="Who reduces the data: auto (DuckDB reads a Parquet dataset "
+                                           "in place, a CSV/XLSX dataset is loaded in memory), duckdb, spark or "
+                                           "pandas (in memory).")]
+SparkMasterOption = Annotated[str | None, typer.Option("--spark-master", help="Master of the Spark session with "
+                                                       "--engine spark (default local[2]; spark://host:7077, "
+                                                       "yarn).")]
+
+
+def engine_input(data: Path, engine: str) -> tuple[Any, str | None]:
+    """What an analysis reads (a loaded dataset, or the folder for an engine to read in place) and its engine.
+
+    ``auto``: a folder of Parquet tables is read in place by DuckDB; CSV/XLSX is loaded and validated in
+    memory (no engine). A named engine reads Parquet in place (``pandas`` reads it whole into memory) and runs
+    its queries on the loaded tables of a CSV/XLSX folder.
+    """
+    from workbench.engine import ENGINES, stored_as_parquet
+
+    if engine not in ("auto", *ENGINES):
+        fail(f"--engine must be auto, {', '.join(ENGINES)}; got {engine!r}")
+    if not data.is_dir():
+        fail(f"{data}: not a folder")
+    if not stored_as_parquet(data):
+        return load_dataset(data), (None if engine == "auto" else engine)
+    return str(data), ("duckdb" if engine == "auto" else engine)
+
+
 def _pii_warning(keep_pii: bool) -> None:
     if keep_pii:
         typer.echo("warning: --keep-pii: personal data columns are kept as they are; never publish them", err=True)
@@ -202,16 +228,18 @@ def review(
     prior_strength: Annotated[
         float, typer.Option("--prior-strength", min=0.0, help="Expert weights count as this many candidates.")
     ] = 150.0,
+    engine: EngineOption = "auto",
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The data review: question validity (range-restriction corrected), proposed weights, cross-round checks."""
     from workbench.review.loop import review_dataset
 
-    dataset = load_dataset(data)
+    dataset, eng = engine_input(data, engine)
     result = guarded(
         lambda: review_dataset(
             dataset, criterion, job_ids=tuple(job) if job else None, min_validity=min_validity, adjust=adjust,
-            n_boot=n_boot, seed=seed, prior_strength=prior_strength,
+            n_boot=n_boot, seed=seed, prior_strength=prior_strength, engine=eng, spark_master=spark_master,
         )
     )
     emit(result.to_dict(), as_json, result.summary)
@@ -315,6 +343,8 @@ def audit(
     job: Annotated[str | None, typer.Option("--job", help="Audit one job (default: all, with CMH across jobs).")] = None,
     view: Annotated[str, typer.Option("--view", help="auditor (all cells) or stakeholder (counts < 5 suppressed).")] = "auditor",
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML audit into this folder.")] = None,
+    engine: EngineOption = "auto",
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Bias audit: LL144 selection- and scoring-rate tables with significance, and where the impact comes from."""
@@ -323,8 +353,11 @@ def audit(
     if view not in ("auditor", "stakeholder"):
         fail(f"--view must be auditor or stakeholder, got {view!r}")
     attributes = tuple(a for item in [*(by or []), *(more_by or [])] for a in item.replace(",", " ").split())
-    dataset = load_dataset(data)
-    result = guarded(lambda: run_audit(dataset, decision, attributes or AUDIT_ATTRIBUTES, job_id=job))
+    dataset, eng = engine_input(data, engine)
+    if html is not None and not hasattr(dataset, "table"):
+        fail("--html needs the dataset in memory: add --engine pandas (the tables are in the JSON without it)")
+    result = guarded(lambda: run_audit(dataset, decision, attributes or AUDIT_ATTRIBUTES, job_id=job, engine=eng,
+                                       spark_master=spark_master))
     document = result.to_dict(view=view)
     if html is not None:
         from workbench.report import write_audit_report
@@ -344,6 +377,8 @@ def trend(
                                                    "among hires.")] = 3.0,
     n_boot: Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for validities.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    engine: EngineOption = "auto",
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Did a change raise the pass rate of the right candidates? Rates, validity and impact ratios per period
@@ -356,7 +391,11 @@ def trend(
         if len(parts) != 2:
             fail(f"--pair needs FROM,TO, got {item!r}")
         pairs.append((parts[0], parts[1]))
-    dataset = load_dataset(data)
+    dataset, eng = engine_input(data, engine)
+    if eng is not None:  # the trend's bootstrap needs the rows: the engine reads them (Parquet) into memory
+        from workbench.engine import open_source
+
+        dataset = guarded(lambda: open_source(dataset, eng, spark_master=spark_master).frames())
     result = guarded(lambda: run_trend(dataset, by=by, freq=freq, job_id=job, pairs=tuple(pairs),
                                        performance_cut=performance_cut, n_boot=n_boot, seed=seed))
     emit(result.to_dict(), as_json, result.summary)

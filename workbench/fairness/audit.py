@@ -10,16 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.data.groups import AUDIT_ATTRIBUTES, DECISIONS, INTERSECTION, UNKNOWN, _encode
+from workbench.data.groups import AUDIT_ATTRIBUTES, DECISIONS, INTERSECTION, UNKNOWN
 from workbench.metrics.multiplicity import holm
-from workbench.fairness.coverage import coverage_of
 from workbench.fairness.common import ADJUSTMENT, AuditError, MIN_SHARE, RESTRICTED, _jsonable
 from workbench.fairness.result import AuditResult, AuditTable
-from workbench.fairness.pool import _Pool, _counts, _pool, _stage_arrays, _tables_of
+from workbench.fairness.cells import AuditCells
+from workbench.fairness.gather import _Gathered
+from workbench.fairness.pool import STAGES
 from workbench.fairness.tables import _cells, _rates, _table, cmh_test
-from workbench.fairness.where_from import dif_table, score_gap_table
-from workbench.fairness.mitigation import mitigation_diagnostic
-from workbench.fairness.screening import screen_high_risk_inputs
 
 
 # --------------------------------------------------------------------------------------------- audit
@@ -45,75 +43,20 @@ def _unknown_entry(counts: np.ndarray) -> dict[str, Any]:
             "share": n_unk / n_all if n_all else None}
 
 
-def _where_from(tables: Mapping[str, pd.DataFrame], pool: _Pool, attributes: list[str],
-                references: Mapping[str, str | None], *, alpha: float, level: float, min_effect: float) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    answers, questions = tables.get("answers"), tables.get("questions")
-    notes: list[str] = []
-    if answers is None or answers.empty or questions is None or questions.empty:
-        return pd.DataFrame(), pd.DataFrame(), ["no answers/questions: score gaps and DIF not computed"]
-    gaps, difs = [], []
-    pos = pd.Index(pool.candidate_id)
-    for j, job in enumerate(pool.jobs):
-        bank = questions[questions["job_id"].astype(str) == job]
-        qids = list(bank["question_id"].astype(str))
-        rows = answers[answers["question_id"].astype(str).isin(qids)]
-        if rows.empty:
-            continue
-        wide = rows.pivot_table(index=rows["candidate_id"].astype(str), columns=rows["question_id"].astype(str),
-                                values="score", aggfunc="mean")
-        in_job = pos[pool.job == j]
-        wide = wide.reindex(index=in_job.intersection(wide.index), columns=[q for q in qids if q in wide.columns])
-        if wide.shape[0] < 10:
-            continue
-        at = pos.get_indexer(wide.index)
-        dims = dict(zip(bank["question_id"].astype(str), bank["dimension"].astype(str)))
-        dim_scores = pd.DataFrame({d: wide[[q for q in wide.columns if dims.get(q) == d]].mean(axis=1)
-                                   for d in dict.fromkeys(dims[q] for q in wide.columns)})
-        for attribute in attributes:
-            if attribute in ("age_band_fine", INTERSECTION):
-                continue  # where-from runs on the main attributes (limits multiplicity)
-            codes, labels = _encode(pool.groups, attribute)
-            lookup = np.array([*labels, np.nan], dtype=object)
-            grp = pd.Series(lookup[codes[at]], index=wide.index)
-            if grp.nunique() < 2:
-                continue
-            for level_name, frame in (("question", wide), ("dimension", dim_scores)):
-                g = score_gap_table(frame, grp, alpha=alpha, level=level, min_effect=min_effect)
-                gaps.append(g.assign(job_id=job, attribute=attribute, level=level_name))
-            d = dif_table(wide, grp, reference=references.get(attribute), alpha=alpha, level=level,
-                          min_effect=min_effect)
-            if len(d):
-                d.insert(0, "dimension", d["question_id"].map(dims))
-                text = dict(zip(bank["question_id"].astype(str), bank["text"].astype(str))) \
-                    if "text" in bank else {}
-                d["text"] = d["question_id"].map(text)
-                difs.append(d.assign(job_id=job, attribute=attribute))
-    gap = pd.concat(gaps, ignore_index=True) if gaps else pd.DataFrame()
-    dif = pd.concat(difs, ignore_index=True) if difs else pd.DataFrame()
-    if len(gap):
-        gap = gap[["job_id", "attribute", "level", *[c for c in gap.columns if c not in
-                                                      ("job_id", "attribute", "level")]]]
-    if len(dif):
-        dif = dif[["job_id", "attribute", *[c for c in dif.columns if c not in ("job_id", "attribute")]]]
-        notes.append("DIF: linear regression of each question score (continuous 1-5) on the rest score (mean of the "
-                     "job's other questions, purified once) and the group; uniform DIF = group coefficient, "
-                     f"non-uniform = group x rest interaction; Holm-adjusted; flagged at p_adj < {alpha} and "
-                     f"|effect| >= {min_effect} rubric points; reference = the group with the highest selection rate")
-    return gap, dif, notes
-
-
-def _encoded_attributes(pool: Any, attributes: Sequence[str], mask: np.ndarray, decision: str,
-                        skip_invalid: bool, notes: list[str]) -> dict[str, tuple[np.ndarray, list[str]]]:
-    """Group codes of every attribute that can be audited; the others raise, or (``skip_invalid``) are noted."""
-    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
-    for attribute in attributes:
+def _encoded_attributes(cells: AuditCells, decision: str, skip_invalid: bool,
+                        notes: list[str]) -> dict[str, tuple[list[str], dict[str, np.ndarray]]]:
+    """Labels and counts of every attribute that can be audited; the others raise, or (``skip_invalid``) are noted."""
+    encoded: dict[str, tuple[list[str], dict[str, np.ndarray]]] = {}
+    for attribute, entry in cells.attributes.items():
         try:
-            codes, labels = _encode(pool.groups, attribute)
-            known = codes[mask]
-            if (known < 0).all():
-                raise AuditError(f"attribute {attribute!r}: every candidate is unknown ({int(mask.sum())} with a "
+            if isinstance(entry, Exception):
+                raise entry
+            labels, cnts = entry
+            known = cnts["main"][:, :-1, :].sum(axis=(0, 2))
+            if known.sum() == 0:
+                raise AuditError(f"attribute {attribute!r}: every candidate is unknown ({cells.n_population} with a "
                                  f"{decision} decision): nothing to compare")
-            present = np.flatnonzero(np.bincount(known[known >= 0], minlength=1))
+            present = np.flatnonzero(known)
             if present.size < 2:
                 raise AuditError(f"attribute {attribute!r} has a single known group ({labels[present[0]]!r}): "
                                  "impact ratios need at least two groups")
@@ -122,23 +65,56 @@ def _encoded_attributes(pool: Any, attributes: Sequence[str], mask: np.ndarray, 
                 raise
             notes.append(f"skipped: {err}")
             continue
-        encoded[attribute] = (codes, labels)
+        encoded[attribute] = (labels, cnts)
     if not encoded:
         raise AuditError("no attribute could be audited: " + "; ".join(notes))
     return encoded
 
 
-def _attribute_tables(pool: Any, codes: np.ndarray, labels: list[str], specs: dict[str, tuple[np.ndarray, np.ndarray]],
+def _stage_usable(cnt: np.ndarray) -> bool:
+    """A stage table is built when someone is in it, someone selected, and two known groups are present."""
+    return bool(cnt.sum() > 0 and cnt[..., 1].sum() > 0 and (cnt[:, :-1, :].sum(axis=(0, 2)) > 0).sum() >= 2)
+
+
+def _attribute_tables(labels: list[str], cnts: Mapping[str, np.ndarray],
                       settings: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """All tables of one attribute (``specs``: name -> (in scope, selected)), with one MetricFrame for their rates."""
-    J = len(pool.jobs)
-    cnts = {k: _counts(pool.job, codes, yy, m, J, len(labels)) for k, (m, yy) in specs.items()}
+    """All tables of one attribute (``cnts``: name -> (J, G + 1, 2) counts), with one MetricFrame for their rates."""
     tots = {k: c.sum(axis=0) for k, c in cnts.items()}
     rates = _rates(pd.concat([_cells(k, labels, t[:-1].sum(axis=1), t[:-1, 1]) for k, t in tots.items()],
                              ignore_index=True))
     return {k: (_table(labels, t[:-1].sum(axis=1), t[:-1, 1], int(t[-1].sum()), int(t[-1, 1]), **settings,
                        rates=rates.xs(k, level="table") if k in rates.index.get_level_values("table")
                        else None), cnts[k]) for k, t in tots.items()}
+
+
+def _all_tables(cells: AuditCells, encoded: Mapping[str, tuple[list[str], dict[str, np.ndarray]]],
+                settings: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The main, scoring and stage tables, unknown entries and CMH rows of every encoded attribute."""
+    out: dict[str, Any] = {"main": [], "scoring": [], "unknown": {}, "cmh": [], "stages": []}
+    for attribute, (labels, cnts) in encoded.items():
+        specs = {k: cnts[k] for k in ("main", "scoring") if k in cnts}
+        specs.update({k: cnts[k] for k in STAGES if _stage_usable(cnts[k])})
+        built = _attribute_tables(labels, specs, settings)
+        rows, cnt = built["main"]
+        t = AuditTable(attribute, rows)
+        out["main"].append(t)
+        out["unknown"][attribute] = _unknown_entry(cnt)
+        for g in rows.index[(rows["selected"] == 0) & (rows.index != UNKNOWN) & ~rows["excluded_small"].astype(bool)]:
+            notes.append(f"{attribute}={g}: zero selections of {int(rows.loc[g, 'n'])}: impact ratio 0; Fisher's "
+                         "exact test and a 0.5-corrected Katz interval are used")
+        if "scoring" in built:
+            out["scoring"].append(AuditTable(attribute, built["scoring"][0], kind="scoring_rate", median=cells.median))
+        for stage, desc in STAGES.items():
+            if stage not in built:
+                continue
+            srows = built[stage][0]
+            out["stages"].append({"stage": stage, "description": desc, "attribute": attribute,
+                                  "rows": [{"group": str(g), **{k: _jsonable(srows.loc[g, k]) for k in
+                                           ("n", "selected", "rate", "impact_ratio", "four_fifths", "p_adjusted",
+                                            "excluded_small")}} for g in srows.index]})
+        if len(cells.jobs) >= 2 and t.reference is not None:
+            out["cmh"] += _cmh_rows(attribute, rows, t.reference, labels, cnt, cells.jobs)
+    return out
 
 
 def _cmh_rows(attribute: str, rows: pd.DataFrame, reference: str, labels: list[str], cnt: np.ndarray,
@@ -175,27 +151,19 @@ def _method_notes(n_scored: int, median: float, n_jobs: int, min_share: float) -
     return notes
 
 
-def _coverage(dataset: Any, tables: Mapping[str, pd.DataFrame], pool: Any, by: Sequence[str], job_id: str | None,
-              unknown: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The coverage block and warnings; each attribute's unknown entry gets its reasons."""
-    cover, warns = coverage_of(dataset, tables, pool.candidate_id, list(by), job_id=job_id)
-    for attribute, reasons in cover["unknown_reasons"].items():
-        if attribute in unknown:
-            unknown[attribute] = {**unknown[attribute], "reasons": reasons}
-    return cover, warns
-
-
 def audit(dataset: Any, decision: str = "ai_passed",
           by: Sequence[str] = AUDIT_ATTRIBUTES, *, job_id: str | None = None,
           population: str = "stage", intersections: bool = True, fine_age: bool = True,
           min_share: float = MIN_SHARE, alpha: float = 0.05, level: float = 0.95, where_from: bool = True,
-          min_effect: float = 0.2, mitigation: bool = False, skip_invalid: bool = False) -> AuditResult:
+          min_effect: float = 0.2, mitigation: bool = False, skip_invalid: bool = False, engine: Any = None,
+          spark: Any = None, spark_master: str | None = None) -> AuditResult:
     """Bias audit of one decision: LL144 tables with tests, stages, CMH across jobs, gaps and DIF.
 
     Parameters
     ----------
-    dataset : Dataset or mapping of table name -> DataFrame
-        From :func:`workbench.data.load` (or ``Simulation.tables``).
+    dataset : Dataset, mapping of table name -> DataFrame, dataset folder or engine Source
+        From :func:`workbench.data.load` (or ``Simulation.tables``); a folder of Parquet tables is read in place
+        by the engine.
     decision : {"ai_passed", "final_passed", "hired"}
     by : sequence of str
         Attributes: candidate columns (``gender``, ``race_ethnicity``, ``education``) or derived ones
@@ -221,6 +189,15 @@ def audit(dataset: Any, decision: str = "ai_passed",
     skip_invalid : bool
         Turn an attribute that cannot be audited (absent, all unknown, a single group) into a note instead of
         an :class:`AuditError`.
+    engine : {None, "duckdb", "spark", "pandas"} or Engine
+        Who counts the (job, group, stage) cells (:mod:`workbench.engine`): None counts them in numpy from the
+        in-memory pool, or with DuckDB when ``dataset`` is a folder path; an engine runs one grouped SQL scan
+        (DuckDB reads a Parquet dataset folder in place,
+        out of core; Spark runs it on a cluster). The tables, tests and intervals after the counts are the same
+        code either way, so the results are identical. Score gaps, DIF and the mitigation diagnostic need the
+        rows in memory: for a Parquet folder read by an engine they are left out with a note.
+    spark, spark_master : optional
+        A SparkSession to use as is, or the master of the one built (``engine="spark"``).
 
     Raises
     ------
@@ -237,86 +214,47 @@ def audit(dataset: Any, decision: str = "ai_passed",
     ['adjustment', 'by', 'cmh', 'decision', 'dif', 'gaps']
     >>> bool(res.table("gender").rows.loc["Unknown", "n"] == res.unknown["gender"]["n"])
     True
+    >>> fast = audit(sim.tables, by=("gender",), where_from=False, engine="duckdb")
+    >>> fast.table("gender").rows["impact_ratio"].equals(res.table("gender").rows["impact_ratio"])
+    True
     """
     if decision not in DECISIONS:
         raise AuditError(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
     if population not in ("stage", "applicants"):
         raise AuditError(f"population must be 'stage' or 'applicants', got {population!r}")
-    tables = _tables_of(dataset)
-    pool = _pool(tables, job_id, by)
-    stages = _stage_arrays(pool)
-    mask, y, _ = stages[decision] if population == "stage" or decision == "ai_passed" else \
-        (np.isfinite(pool.ai), {"final_passed": np.nan_to_num(pool.final).astype(bool),
-                                "hired": pool.hired.astype(bool)}[decision], "")
-    notes: list[str] = []
-    if not mask.any():
-        raise AuditError(f"no candidate has a {decision} decision"
-                         + (f" for job {job_id!r}" if job_id else ""))
-    if not y[mask].any():
-        raise AuditError(f"no candidate was selected ({decision} is false for all {int(mask.sum())}): "
+    attributes = _attributes(by, None, intersections, fine_age)
+    data = _Gathered.of(dataset, attributes, by, decision=decision, population=population, job_id=job_id,
+                        engine=engine, spark=spark, spark_master=spark_master)
+    cells, notes = data.cells, []
+    if not cells.n_population:
+        raise AuditError(f"no candidate has a {decision} decision" + (f" for job {job_id!r}" if job_id else ""))
+    if not cells.n_selected:
+        raise AuditError(f"no candidate was selected ({decision} is false for all {cells.n_population}): "
                          "selection rates are all 0 and impact ratios undefined")
     if decision != "ai_passed" and population == "stage":
         notes.append(f"{decision}: {RESTRICTED}")
-    attributes = _attributes(by, pool.groups, intersections, fine_age)
-    J = len(pool.jobs)
-    encoded = _encoded_attributes(pool, attributes, mask, decision, skip_invalid, notes)
-    settings = {"min_share": min_share, "alpha": alpha, "level": level}
-    main, scoring, unknown, cmh_rows, stage_rows = [], [], {}, [], []
-    score = pool.ai_score
-    has_score = np.isfinite(score)
-    median = float(np.median(score[has_score])) if has_score.any() else np.nan
-    above = score > median
-    for attribute, (codes, labels) in encoded.items():
-        specs = {"main": (mask, y)}
-        if has_score.any():
-            specs["scoring"] = (has_score, above)
-        for stage, (m, yy, _) in stages.items():
-            if m.any() and yy[m].any() and (np.bincount(codes[m & (codes >= 0)], minlength=1) > 0).sum() >= 2:
-                specs[stage] = (m, yy)
-        built = _attribute_tables(pool, codes, labels, specs, settings)
-        rows, cnt = built["main"]
-        t = AuditTable(attribute, rows)
-        main.append(t)
-        unknown[attribute] = _unknown_entry(cnt)
-        for g in rows.index[(rows["selected"] == 0) & (rows.index != UNKNOWN) & ~rows["excluded_small"].astype(bool)]:
-            notes.append(f"{attribute}={g}: zero selections of {int(rows.loc[g, 'n'])}: impact ratio 0; Fisher's "
-                         "exact test and a 0.5-corrected Katz interval are used")
-        if "scoring" in built:
-            scoring.append(AuditTable(attribute, built["scoring"][0], kind="scoring_rate", median=median))
-        for stage, (m, yy, desc) in stages.items():
-            if stage not in built:
-                continue
-            srows = built[stage][0]
-            stage_rows.append({"stage": stage, "description": desc, "attribute": attribute,
-                               "rows": [{"group": str(g), **{k: _jsonable(srows.loc[g, k]) for k in
-                                        ("n", "selected", "rate", "impact_ratio", "four_fifths", "p_adjusted",
-                                         "excluded_small")}} for g in srows.index]})
-        if J >= 2 and t.reference is not None:
-            cmh_rows += _cmh_rows(attribute, rows, t.reference, labels, cnt, pool.jobs)
-    notes += _method_notes(int(has_score.sum()), median, J, min_share)
-    gaps, dif = pd.DataFrame(), pd.DataFrame()
+    encoded = _encoded_attributes(cells, decision, skip_invalid, notes)
+    built = _all_tables(cells, encoded, {"min_share": min_share, "alpha": alpha, "level": level}, notes)
+    notes += _method_notes(cells.n_scored, cells.median, len(cells.jobs), min_share)
+    gaps, dif, mit = pd.DataFrame(), pd.DataFrame(), None
     if where_from:
-        refs = {t.attribute: t.reference for t in main}
-        gaps, dif, more = _where_from(tables, pool, list(encoded), refs, alpha=alpha, level=level,
-                                      min_effect=min_effect)
+        refs = {t.attribute: t.reference for t in built["main"]}
+        gaps, dif, more = data.where_from(list(encoded), refs, alpha=alpha, level=level, min_effect=min_effect)
         notes += more
-    screen = screen_high_risk_inputs(tables)
-    mit = None
     if mitigation:
-        first = next(a for a in encoded if a not in ("age_band_fine", INTERSECTION))
-        mit = {job: mitigation_diagnostic(tables, job, first, alpha=alpha) for job in pool.jobs}
-    first_d, last_d = (d.date() if isinstance(d, pd.Timestamp) and not pd.isna(d) else None for d in pool.applied_at)
+        mit, more = data.mitigation(next(a for a in encoded if a not in ("age_band_fine", INTERSECTION)), alpha)
+        notes += more
     import workbench
 
-    cover, warns = _coverage(dataset, tables, pool, by, job_id, unknown)
-    meta = {"n_applicants": int(len(pool.candidate_id)), "n_in_population": int(mask.sum()), "jobs": pool.jobs,
-            "period": [_jsonable(first_d), _jsonable(last_d)], "profile_versions": pool.profile_versions,
+    cover, warns = data.coverage(by, job_id, built["unknown"])
+    first_d, last_d = (d.date() if isinstance(d, pd.Timestamp) and not pd.isna(d) else None for d in cells.applied_at)
+    meta = {"n_applicants": cells.n_applicants, "n_in_population": cells.n_population, "jobs": cells.jobs,
+            "period": [_jsonable(first_d), _jsonable(last_d)], "profile_versions": cells.profile_versions,
             "alpha": alpha, "level": level, "min_share": min_share, "adjustment": ADJUSTMENT,
-            "tool_version": workbench.__version__, "audit_date": dt.date.today().isoformat(), "coverage": cover}
+            "tool_version": workbench.__version__, "audit_date": dt.date.today().isoformat(), "coverage": cover,
+            "engine": data.engine_name}
     return AuditResult(decision=decision, population=population, job_id=job_id, by=tuple(encoded),
-                       tables=tuple(main), scoring_rate_tables=tuple(scoring),
-                       unknown=MappingProxyType(unknown), stages=tuple(stage_rows), cmh=tuple(cmh_rows),
-                       gaps=gaps, dif=dif, screen=tuple(screen), mitigation=mit, notes=tuple(notes),
-                       meta=MappingProxyType(meta), warnings=tuple(warns))
-
-
+                       tables=tuple(built["main"]), scoring_rate_tables=tuple(built["scoring"]),
+                       unknown=MappingProxyType(built["unknown"]), stages=tuple(built["stages"]),
+                       cmh=tuple(built["cmh"]), gaps=gaps, dif=dif, screen=tuple(data.screen()), mitigation=mit,
+                       notes=tuple(notes), meta=MappingProxyType(meta), warnings=tuple(warns))

@@ -32,7 +32,7 @@ import pandas as pd
 from workbench.data.coverage import LEFT_OUT_WARN_SHARE, table_coverage
 from workbench.data.groups import contract_values, unknown_reasons
 
-__all__ = ["LEFT_OUT_WARN_SHARE", "coverage_of"]
+__all__ = ["LEFT_OUT_WARN_SHARE", "coverage_of", "coverage_warnings_of", "group_sizes"]
 
 _REASONS = ("not_disclosed", "unrecognised", "missing_column")
 
@@ -110,7 +110,13 @@ def _left_out(dataset: Any, tables: Mapping[str, pd.DataFrame], pool: pd.Index, 
     return out
 
 
-def _warnings(block: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], attributes: Sequence[str]) -> list[str]:
+def group_sizes(cands: pd.DataFrame, attributes: Sequence[str]) -> dict[str, pd.Series]:
+    """Candidates per known group of each attribute that is a column of ``cands`` (for the warnings)."""
+    return {attr: contract_values(cands[attr], attr).dropna().value_counts() for attr in attributes if attr in cands}
+
+
+def coverage_warnings_of(block: Mapping[str, Any], sizes: Mapping[str, pd.Series]) -> list[str]:
+    """The warnings of a coverage block (see the module); ``sizes`` from :func:`group_sizes`."""
     warnings = []
     n_scope, left = block["applicants_in_scope"], block["left_out"]
     total_left = sum(item["n"] for item in left)
@@ -119,11 +125,7 @@ def _warnings(block: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], attr
         why = "; ".join(f"{item['n']:,} {item['reason']}" for item in left)
         warnings.append(f"{total_left:,} of {n_all:,} applicants ({total_left / n_all:.1%}) are left out of this "
                         f"audit: {why}. The tables describe the {n_scope:,} in scope only.")
-    cands = tables["candidates"]
-    for attr in attributes:
-        if attr not in cands:
-            continue
-        size = contract_values(cands[attr], attr).dropna().value_counts()
+    for attr, size in sizes.items():
         for item in left:
             for group, n in item["by_group"].get(attr, {}).items():
                 if group in size and n / size[group] > LEFT_OUT_WARN_SHARE:
@@ -145,4 +147,4 @@ def coverage_of(dataset: Any, tables: Mapping[str, pd.DataFrame], pool: pd.Index
     block = {"tables": counts, "applicants_in_scope": int(len(pool)),
              "left_out": _left_out(dataset, tables, pool, job_id, attributes),
              "unknown_reasons": _unknown_reasons(dataset, tables["candidates"], pool, attributes)}
-    return block, _warnings(block, tables, attributes)
+    return block, coverage_warnings_of(block, group_sizes(tables["candidates"], attributes))

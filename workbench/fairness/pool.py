@@ -91,16 +91,25 @@ def _pool(tables: Mapping[str, pd.DataFrame], job_id: str | None, by: Iterable[s
                  groups=groups, applied_at=(applied.min(), applied.max()), profile_versions=versions)
 
 
+#: stage -> description of its population and decision (the stage tables of the audit).
+STAGES = {
+    "ai_passed": "AI interview: passed among all applicants",
+    "final_passed": "final round: passed among finalists (range-restricted)",
+    "hired": "hire: hired among those who passed the final round",
+    "whole_process": "whole process: hired among all applicants",
+}
+
+
 def _stage_arrays(pool: _Pool) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
     """stage -> (population mask, selected 0/1, description)."""
     ai = np.nan_to_num(pool.ai).astype(bool)
     final_known = np.isfinite(pool.final)
     final = np.nan_to_num(pool.final).astype(bool)
     return {
-        "ai_passed": (np.isfinite(pool.ai), ai, "AI interview: passed among all applicants"),
-        "final_passed": (final_known, final, "final round: passed among finalists (range-restricted)"),
-        "hired": (final_known & final, pool.hired.astype(bool), "hire: hired among those who passed the final round"),
-        "whole_process": (np.isfinite(pool.ai), pool.hired.astype(bool), "whole process: hired among all applicants"),
+        "ai_passed": (np.isfinite(pool.ai), ai, STAGES["ai_passed"]),
+        "final_passed": (final_known, final, STAGES["final_passed"]),
+        "hired": (final_known & final, pool.hired.astype(bool), STAGES["hired"]),
+        "whole_process": (np.isfinite(pool.ai), pool.hired.astype(bool), STAGES["whole_process"]),
     }
 
 

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from workbench.data.coverage import coverage_warnings, table_coverage
 from workbench.data.schema import TABLE_NAMES
@@ -67,6 +69,7 @@ class JobReview:
     expectancy: list[dict[str, Any]]
     prompting: dict[str, Any]
     warnings: tuple[str, ...]
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +80,7 @@ class JobReview:
             "funnel": self.funnel,
             "expectancy": self.expectancy,
             "prompting": self.prompting,
+            "overrides": self.overrides or None,
             "warnings": list(self.warnings),
         }
 
@@ -182,6 +186,10 @@ def _job_summary(job: JobReview) -> list[str]:
                      f"proposed {_fmt(cv.get('tuned_r_corrected'))} (shrinkage {job.weights.shrinkage:.2f})")
     else:
         lines.append(f"  weights: no proposal ({job.weights_error})")
+    o = job.overrides
+    if o.get("reviewed"):
+        lines.append(f"  human review: {o['reviewed']:,} AI decisions reviewed, {o['overridden']:,} overturned "
+                     f"({o['overridden_to_pass']:,} AI fails passed, {o['overridden_to_fail']:,} AI passes failed)")
     lines += [f"  note: {n}" for n in v.notes]
     lines += [f"  warning: {w}" for w in job.warnings]
     return lines
@@ -196,13 +204,32 @@ def review_job(
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     weight_boot: int = 200,
     folds: int = 5,
+    engine: Any = None,
+    analytic_above: int | None = None,
 ) -> JobReview:
-    """Review one job (raises :class:`ReviewInputError` when the data cannot support it)."""
+    """Review one job (raises :class:`ReviewInputError` when the data cannot support it).
+
+    With ``engine`` (a :class:`workbench.engine.Source` or an engine name) the validity table is reduced by the
+    engine (:func:`workbench.review.at_scale.engine_validity`); the weights, funnel, expectancy, prompting and
+    override figures need the rows and are computed only when the dataset is in memory.
+    """
+    validity_of = lambda inputs: validity_table(inputs, settings)  # noqa: E731
+    if engine is not None:
+        from workbench.engine import open_source
+        from workbench.review.at_scale import ANALYTIC_ABOVE, engine_validity
+
+        src = open_source(dataset, engine)
+        limit = ANALYTIC_ABOVE if analytic_above is None else analytic_above
+        validity_of = lambda inputs: engine_validity(src, src.profiles[job_id], criterion,  # noqa: E731
+                                                      settings, analytic_above=limit)
+        if src.dataset is None or not hasattr(src.dataset, "table"):
+            return _validity_only_job(job_id, validity_of, src.engine.name)
+        dataset = src.dataset
     inputs = review_inputs(dataset, job_id, criterion)
     tables = {name: dataset.table(name) for name in TABLE_NAMES}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        validity = validity_table(inputs, settings)
+        validity = validity_of(inputs)
         proposal, why = None, ""
         try:
             proposal = weight_proposal(
@@ -223,6 +250,7 @@ def review_job(
         if has.sum() >= 10 and passed[has].nunique() > 1:
             table = expectancy_table(inputs.ai_score[has], passed[has].astype(bool), bands=5)
             expectancy = _records(table)
+    overrides = _job_overrides(tables, inputs.ai_score.index)
     return JobReview(
         job_id=job_id,
         validity=validity,
@@ -231,8 +259,34 @@ def review_job(
         funnel=predictive_accuracy(tables, job_id),
         expectancy=expectancy,
         prompting={k: _clean(v) for k, v in prompting.items()},
-        warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
+        warnings=tuple(dict.fromkeys([str(w.message) for w in caught]
+                                     + ([overrides["note"]] if overrides.get("note") else []))),
+        overrides=overrides,
     )
+
+
+def _job_overrides(tables: dict[str, pd.DataFrame], applicants: pd.Index) -> dict[str, Any]:
+    """Human reviews and overrides of this job's AI decisions (:func:`workbench.review.overrides.override_counts`)."""
+    from workbench.review.overrides import override_counts
+
+    ai = tables.get("ai_decisions")
+    if ai is None or "human_reviewed" not in ai.columns:
+        return {}
+    return override_counts(ai[ai["candidate_id"].isin(applicants)])
+
+
+_ROWS_NEEDED = ("weights, funnel, expectancy and prompting need the rows in memory; this review read the dataset "
+                "through the {engine} engine (validity tables only; load the dataset for the rest)")
+
+
+def _validity_only_job(job_id: str, validity_of: Any, engine_name: str) -> JobReview:
+    """The review of a job whose rows stay in the engine: the validity table, and why the rest is absent."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        validity = validity_of(None)
+    return JobReview(job_id=job_id, validity=validity, weights=None,
+                     weights_error=_ROWS_NEEDED.format(engine=engine_name), funnel={}, expectancy=[],
+                     prompting={}, warnings=tuple(dict.fromkeys(str(w.message) for w in caught)))
 
 
 def review_dataset(
@@ -247,12 +301,27 @@ def review_dataset(
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     weight_boot: int = 200,
     folds: int = 5,
+    engine: Any = None,
+    spark: Any = None,
+    spark_master: str | None = None,
+    analytic_above: int | None = None,
 ) -> DatasetReview:
     """Review every job (or ``job_ids``) of a loaded dataset against ``criterion``.
 
     A job whose data cannot support the review (no final rounds, a constant criterion, ...) is listed in
     ``skipped`` with the reason; only when no job can be reviewed is :class:`ReviewInputError` raised.
+
+    ``engine`` (``"duckdb"``, ``"spark"``, ``"pandas"`` or an engine): the validity tables are reduced by the
+    engine, and ``dataset`` may then be a dataset folder of Parquet read in place (validity tables only; see
+    :func:`review_job`). Pools above ``analytic_above`` applicants (default
+    :data:`workbench.review.at_scale.ANALYTIC_ABOVE`) get delta-method intervals instead of the bootstrap.
     """
+    if engine is None and isinstance(dataset, str | Path):
+        engine = "duckdb"  # a dataset folder: the engine reads it in place
+    if engine is not None:
+        from workbench.engine import open_source
+
+        dataset = open_source(dataset, engine, spark=spark, spark_master=spark_master)
     if criterion not in CRITERIA:
         raise ReviewInputError(f"criterion {criterion!r} is not one of {', '.join(CRITERIA)}")
     settings = ValiditySettings(min_validity=min_validity, adjust=adjust, n_boot=n_boot, seed=seed)
@@ -264,12 +333,13 @@ def review_dataset(
     for job_id in wanted:
         try:
             jobs.append(review_job(dataset, job_id, criterion, settings=settings, prior_strength=prior_strength,
-                                   weight_boot=weight_boot, folds=folds))
+                                   weight_boot=weight_boot, folds=folds, engine=dataset if engine is not None
+                                   else None, analytic_above=analytic_above))
         except ReviewInputError as exc:
             skipped[job_id] = str(exc)
     if not jobs:
         raise ReviewInputError("; ".join(f"{j}: {why}" for j, why in skipped.items()) or "no job to review")
-    tables = table_coverage(dataset)
+    tables = table_coverage(dataset) if engine is None else dataset.table_coverage()
     cover = {"tables": tables, "applicants": {j.job_id: int(j.validity.n_applicants) for j in jobs}}
     return DatasetReview(criterion=criterion, jobs=tuple(jobs), skipped=skipped, coverage=cover,
                          warnings=tuple(coverage_warnings(tables)))

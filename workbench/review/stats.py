@@ -1147,3 +1147,89 @@ def bootstrap_two_stage_validity(
         warnings.simplefilter("ignore", RuntimeWarning)
         u_s = float(np.std(sa[hire], ddof=1) / np.std(sa[fin], ddof=1)) if hire.sum() >= 2 else math.nan
     return _bootstrap_result(names, point, reps, level, min_valid, return_replicates, dichotomous, u_s=u_s, stages=2)
+
+
+# ------------------------------------------------------------------------------ from aggregates (engines)
+
+
+def validity_from_sums(S: Any, k: int, y_offset: float, *, dichotomous: bool = False) -> dict[str, np.ndarray]:
+    """The estimates of :func:`bootstrap_corrected_validity` from its column sums, one mask per predictor.
+
+    ``S`` holds (b, 6 + 10k) sums in the layout of the one-stage design (one analysis mask per predictor,
+    ``m = k``): the six sums of ``z`` over all applicants and over the selected; per predictor the count,
+    ``Sy, Syy, Sz, Szz, Syz`` over its mask; then ``Sx, Sxx, Sxy, Sxz``. ``z``, ``y`` and every ``x`` are
+    centred (on their mean over all with ``z``, over the selected with ``y``, over the mask) and ``y_offset``
+    is the mean ``y`` was centred on. An engine computes these sums (:mod:`workbench.review.at_scale`).
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(0)
+    >>> z = g.normal(size=3000)
+    >>> y = 0.5 * z + g.normal(size=3000)
+    >>> d = _design(z[:, None], z, z > 0.3, np.where(z > 0.3, y, np.nan))
+    >>> S = d.F.sum(axis=0)[None]
+    >>> bool(np.allclose(validity_from_sums(S, 1, d.y_offset)["r_c"], corrected_validity_point(z, z, z > 0.3, y)))
+    True
+    """
+    S = np.atleast_2d(np.asarray(S, dtype=float))
+    return _estimates(S, _Design(np.empty((0, 0)), np.arange(k), k, k, float(y_offset)), dichotomous)
+
+
+def two_stage_from_sums(S: Any, k: int, y_offset: float, *, dichotomous: bool = False) -> dict[str, np.ndarray]:
+    """The estimates of :func:`bootstrap_two_stage_validity` from its column sums, one mask per predictor.
+
+    ``S`` holds (b, 6 + 25k) sums: the six pool sums of ``z``, then the finalists' level (shared ``z, s``) and
+    the hires' level (shared ``z, s, y``) of :func:`_level_block` with ``m = k``.
+    """
+    S = np.atleast_2d(np.asarray(S, dtype=float))
+    d = _TwoStageDesign(np.empty((0, 6)), np.empty(0, dtype=np.intp), np.empty((0, 0)),
+                        _Level(0, np.arange(k), k, 2), _Level(10 * k, np.arange(k), k, 3), k, float(y_offset))
+    return _two_stage_estimates(S[:, :6], S[:, 6:], d, dichotomous)
+
+
+def sums_gradient(estimate, S: Any, *, step: float = 1e-6) -> np.ndarray:
+    """(columns, k) central-difference gradient of ``estimate(S)["r_c"]`` with respect to the sums ``S``.
+
+    >>> f = lambda S: {"r_c": S[:, :1] / S[:, 1:2]}
+    >>> sums_gradient(f, np.array([2.0, 4.0])).round(6).tolist()
+    [[0.25], [-0.125]]
+    """
+    S = np.asarray(S, dtype=float).ravel()
+    h = step * np.maximum(np.abs(S), 1.0)
+    eye = np.diag(h)
+    up = estimate(S[None, :] + eye)["r_c"]
+    down = estimate(S[None, :] - eye)["r_c"]
+    return (up - down) / (2.0 * h[:, None])
+
+
+def delta_interval(r: Any, se: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of a correlation from its delta-method standard error, on Fisher's z scale.
+
+    ``tanh(atanh(r) -/+ z_crit * se / (1 - r^2))``: the bounds stay inside (-1, 1).
+
+    >>> lo, hi = delta_interval(np.array([0.3]), np.array([0.05]))
+    >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
+    (0.199, 0.395)
+    """
+    level = _check_level(level)
+    r, se = np.asarray(r, dtype=float), np.asarray(se, dtype=float)
+    crit = special.ndtri(0.5 + level / 2.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zr = np.arctanh(np.clip(r, -0.999999, 0.999999))
+        se_z = se / (1.0 - r * r)
+        return np.tanh(zr - crit * se_z), np.tanh(zr + crit * se_z)
+
+
+def delta_p_below(r: Any, se: Any, null: Any) -> np.ndarray:
+    """One-sided p-value of H0 ``rho >= null`` against ``rho < null`` on Fisher's z scale (delta-method se).
+
+    >>> round(float(delta_p_below(np.array([0.0]), np.array([0.05]), 0.1)[0]), 4)
+    0.0224
+    """
+    r, se = np.asarray(r, dtype=float), np.asarray(se, dtype=float)
+    null = np.broadcast_to(np.asarray(null, dtype=float), r.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zr = np.arctanh(np.clip(r, -0.999999, 0.999999))
+        z0 = np.arctanh(np.clip(null, -0.999999, 0.999999))
+        p = special.ndtr((zr - z0) / (se / (1.0 - r * r)))
+    return np.where(np.isfinite(p) & (se > 0), p, np.nan)

@@ -759,7 +759,7 @@ def _with_impact_changes(reading: Reading, changes: Sequence[ImpactChange], leve
 
 def _override_counts(tables: Mapping[str, pd.DataFrame], groups: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     """Reviewed and overturned AI decisions among the candidates compared (see :func:`workbench.review.queue`)."""
-    from workbench.review.queue import override_counts
+    from workbench.review.overrides import override_counts
 
     ids = set().union(*(set(g.index.astype(str)) for g in groups.values()))  # funnel frames: candidate_id index
     ai = tables["ai_decisions"]

@@ -86,7 +86,8 @@ from workbench.review.stats import (
 )
 from workbench.jsonable import json_ready
 
-__all__ = ["COLUMNS", "ValidityResult", "ValiditySettings", "coefficient_alpha", "corrected_validity",
+__all__ = ["COLUMNS", "PoolFacts", "ValidityResult", "ValiditySettings", "assemble_validity", "coefficient_alpha",
+           "corrected_validity", "facts_of",
            "corrected_validity_of", "correction_arrays",
            "validity_table"]
 
@@ -187,6 +188,10 @@ class ValidityResult:
     notes : tuple of str
         What the numbers mean and where they can mislead; always includes the range-restriction caveat and
         the adjustment method.
+    interval_method : str
+        How ``ci_low``/``ci_high`` and ``p_value`` were computed: ``"bootstrap"`` (percentile bootstrap over
+        applicants, or Fisher z for ``correction="none"``/Case IV) or ``"delta"`` (analytic: Fisher z with the
+        delta-method standard error through the correction, for large pools; :mod:`workbench.review.at_scale`).
     """
 
     job_id: str
@@ -200,6 +205,7 @@ class ValidityResult:
     dimensions: pd.DataFrame
     total: pd.Series
     notes: tuple[str, ...]
+    interval_method: str = "bootstrap"
 
     def to_records(self) -> dict[str, Any]:
         """JSON-ready dict (NaN -> None) with the ``workbench review`` keys.
@@ -223,6 +229,7 @@ class ValidityResult:
             "dimensions": _frame_records(self.dimensions),
             "total": {k: _clean(v) for k, v in self.total.items()},
             "notes": list(self.notes),
+            "interval_method": self.interval_method,
         }
 
 
@@ -306,6 +313,59 @@ class _Estimates:
     u_z: float
     stages: int = 1  # selection stages corrected (2: final round, then AI interview)
     u_s: float = math.nan  # SD of final_score among hires / among finalists (two stages)
+
+
+@dataclass(frozen=True)
+class PoolFacts:
+    """The counts and means of one job's pool that the notes of a validity table quote.
+
+    Computed from the rows (:func:`facts_of`) or by an engine (:mod:`workbench.review.at_scale`).
+    """
+
+    criterion: str
+    binary: bool
+    n_applicants: int
+    n_selected: int
+    n_criterion: int  # selected with the criterion
+    outside: int  # not selected but with a criterion value
+    overturned: int  # AI decisions that differ from 'total >= threshold'
+    threshold: float
+    y_distinct: int  # distinct criterion values among the selected
+    y_value: float  # the criterion value among the selected when it is constant
+    n_finalists: int = 0  # selected with final_score
+    n_hires: int = 0  # selected with final_score and the criterion
+    lost: int = 0  # selected with the criterion but no final_score
+    p_selected: float = math.nan  # mean criterion among the selected with z (pass/fail)
+    d_z: float = math.nan  # (mean z of all - mean z of them) / SD z of them
+
+
+def facts_of(inputs: ReviewInputs) -> PoolFacts:
+    """:class:`PoolFacts` from the rows of ``inputs``.
+
+    >>> f = facts_of(_tiny_inputs())
+    >>> f.n_applicants, f.n_selected, f.n_criterion
+    (8, 5, 5)
+    """
+    sel = inputs.selected.to_numpy(dtype=bool)
+    z = inputs.ai_score.to_numpy(dtype=float)
+    y = inputs.criterion_values.to_numpy(dtype=float)
+    ys = y[sel & np.isfinite(y)]
+    s = inputs.final_score.reindex(inputs.ai_score.index).to_numpy(dtype=float) \
+        if inputs.final_score is not None else np.full(len(y), np.nan)
+    base = sel & np.isfinite(y) & np.isfinite(z)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p_s = float(y[base].mean()) if base.any() else math.nan
+        d_z = float((np.nanmean(z) - z[base].mean()) / z[base].std(ddof=1)) if base.sum() >= 2 else math.nan
+    return PoolFacts(
+        criterion=inputs.criterion, binary=inputs.binary, n_applicants=inputs.n_applicants,
+        n_selected=int(sel.sum()), n_criterion=int(len(ys)), outside=int((~sel & np.isfinite(y)).sum()),
+        overturned=int((sel != (inputs.ai_score.to_numpy() >= inputs.profile.threshold)).sum()),
+        threshold=float(inputs.profile.threshold), y_distinct=int(len(np.unique(ys))),
+        y_value=float(ys[0]) if len(ys) else math.nan, n_finalists=int((sel & np.isfinite(s)).sum()),
+        n_hires=int((sel & np.isfinite(s) & np.isfinite(y)).sum()),
+        lost=int((sel & np.isfinite(y) & ~np.isfinite(s)).sum()) if inputs.final_score is not None else 0,
+        p_selected=p_s, d_z=d_z)
 
 
 def _sd_ratio(X: np.ndarray, in_sample: np.ndarray) -> np.ndarray:
@@ -524,22 +584,20 @@ def _table(est: _Estimates, idx: slice, ids: list[str], dims: list[Any], setting
 # ------------------------------------------------------------------------------------------ notes
 
 
-def _constant_criterion(inputs: ReviewInputs) -> str | None:
+def _constant_criterion(facts: PoolFacts) -> str | None:
     """Why no correlation with the criterion can be computed, or None."""
-    y = inputs.criterion_values[inputs.selected].dropna()
-    if y.nunique() > 1:
+    if facts.y_distinct > 1:
         return None
-    value = y.iloc[0]
-    shown = (("passed" if value else "failed") if inputs.binary else f"{value:g}")
-    return (f"the criterion {inputs.criterion} is constant among the {len(y):,} selected candidates who have it "
-            f"(all {shown}): no correlation with it can be computed")
+    value = facts.y_value
+    shown = (("passed" if value else "failed") if facts.binary else f"{value:g}")
+    return (f"the criterion {facts.criterion} is constant among the {facts.n_criterion:,} selected candidates who "
+            f"have it (all {shown}): no correlation with it can be computed")
 
 
-def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_crit: int,
-           constant: str | None, questions: pd.DataFrame) -> tuple[str, ...]:
-    crit = inputs.criterion
-    sel = inputs.selected.to_numpy(dtype=bool)
-    n_sel, n_all = int(sel.sum()), inputs.n_applicants
+def _notes(facts: PoolFacts, settings: ValiditySettings, est: _Estimates, n_crit: int,
+           constant: str | None, questions: pd.DataFrame, interval_method: str = "bootstrap") -> tuple[str, ...]:
+    crit = facts.criterion
+    n_sel, n_all = facts.n_selected, facts.n_applicants
     who = "hires" if crit in _TWO_STAGE else "AI-passed finalists"
     notes = [
         f"Range restriction: {crit} is known only for {n_crit:,} {who} of {n_all:,} applicants "
@@ -548,7 +606,7 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
         "looks harmful (negative r) among candidates selected on the total, so verdicts use r_corrected."
     ]
     if est.stages == 2:
-        notes.append(_two_stage_note(inputs, est))
+        notes.append(_two_stage_note(facts, est))
     elif settings.correction == "case_iii":
         notes.append("r_corrected: Thorndike Case III through the AI total for questions and dimensions, Case II "
                      "for the AI total itself (Pearson-Lawley: assumes linear, homoscedastic relations with the "
@@ -562,14 +620,14 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
     else:
         notes.append("r_corrected = r_observed: no range-restriction correction was asked for (correction='none'); "
                      "these are validities among the selected only. Intervals: Fisher z.")
-    if inputs.binary and est.stages == 2:
+    if facts.binary and est.stages == 2:
         notes.append(f"{crit} is pass/fail: r_observed is point-biserial. Both stages run on the latent scale "
                      "(biserials among hires, assuming a normal latent criterion; latent means and variance carried "
                      "through both stages) and r_corrected is a point-biserial at the estimated applicant-pool "
                      "retention rate.")
-    elif inputs.binary:
+    elif facts.binary:
         if settings.correction == "case_iii" and math.isfinite(est.u_z):
-            notes.append(_binary_note(inputs, est))
+            notes.append(_binary_note(facts, est))
         else:
             notes.append(f"{crit} is pass/fail: r_observed is a point-biserial correlation.")
     if crit in _TWO_STAGE and est.stages == 1:
@@ -580,20 +638,8 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
                      f"acceptance), but {why}. The correction through the AI total removes only the first stage, so "
                      "r_corrected still understates applicant-pool validity; read it as a lower bound for valid "
                      "questions.")
-    name, rate, _ = _ADJUST[settings.adjust]
     m = int(np.isfinite(questions["p_value"]).sum())
-    notes.append(
-        f"p_value: one-sided bootstrap test of H0 'corrected validity >= {_fmt_r(settings.min_validity)}' (small p = "
-        f"evidence the question is below the minimum; the observed-r t test is not used). p_adjusted: {name} "
-        f"({rate}) across the {m} questions with a p-value; dimensions are adjusted among themselves; the total is "
-        f"one test. Verdicts: invalid when the {settings.level * 100:g}% interval of r_corrected lies below "
-        f"{_fmt_r(settings.min_validity)} with n >= {settings.min_n}; insufficient_data below n = {settings.min_n}."
-        if settings.correction == "case_iii" else
-        f"p_value: one-sided Fisher-z test of H0 'corrected validity >= {_fmt_r(settings.min_validity)}' (small p = "
-        f"evidence the question is below the minimum). p_adjusted: {name} ({rate}) across the {m} questions with a "
-        f"p-value; dimensions among themselves. Verdicts: invalid when the {settings.level * 100:g}% interval lies "
-        f"below {_fmt_r(settings.min_validity)} with n >= {settings.min_n}."
-    )
+    notes.append(_p_value_note(settings, m, n_all, interval_method))
     if n_sel == n_all:
         notes.append("Every applicant passed the AI interview: there is no range restriction, so r_corrected equals "
                      "r_observed.")
@@ -604,13 +650,13 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
     elif n_crit < settings.min_n:
         notes.append(f"Only {n_crit:,} selected candidates have {crit}; at least {settings.min_n} are needed for "
                      "a verdict, so every verdict is insufficient_data.")
-    outside = int((~sel & inputs.criterion_values.notna().to_numpy()).sum())
+    outside = facts.outside
     if outside:
         notes.append(f"{outside:,} applicants who did not pass the AI interview have a value for {crit}; they are "
                      "left out (the correction assumes the criterion is seen only for the selected).")
-    overturned = int((sel != (inputs.ai_score.to_numpy() >= inputs.profile.threshold)).sum())
+    overturned = facts.overturned
     if overturned and n_sel < n_all:
-        notes.append(f"{overturned:,} AI decisions differ from 'AI total >= threshold {inputs.profile.threshold:g}' "
+        notes.append(f"{overturned:,} AI decisions differ from 'AI total >= threshold {facts.threshold:g}' "
                      "(human overrides or another profile version): selection was not on the total alone, which "
                      "the correction assumes.")
     few = questions.loc[(questions["n"] < settings.min_n) & (questions["n"] > 0), "question_id"].tolist()
@@ -619,15 +665,34 @@ def _notes(inputs: ReviewInputs, settings: ValiditySettings, est: _Estimates, n_
     return tuple(notes)
 
 
-def _two_stage_note(inputs: ReviewInputs, est: _Estimates) -> str:
-    sel = inputs.selected.to_numpy(dtype=bool)
-    s = inputs.final_score.reindex(inputs.ai_score.index).to_numpy(dtype=float)
-    y = inputs.criterion_values.to_numpy(dtype=float)
-    n_fin = int((sel & np.isfinite(s)).sum())
-    n_hires = int((sel & np.isfinite(s) & np.isfinite(y)).sum())
-    lost = int((sel & np.isfinite(y) & ~np.isfinite(s)).sum())
+def _p_value_note(settings: ValiditySettings, m: int, n_all: int, interval_method: str) -> str:
+    """How the p-values and intervals were computed, and the verdict rule."""
+    name, rate, _ = _ADJUST[settings.adjust]
+    return (
+            f"p_value: one-sided bootstrap test of H0 'corrected validity >= {_fmt_r(settings.min_validity)}' (small p = "
+            f"evidence the question is below the minimum; the observed-r t test is not used). p_adjusted: {name} "
+            f"({rate}) across the {m} questions with a p-value; dimensions are adjusted among themselves; the total is "
+            f"one test. Verdicts: invalid when the {settings.level * 100:g}% interval of r_corrected lies below "
+            f"{_fmt_r(settings.min_validity)} with n >= {settings.min_n}; insufficient_data below n = {settings.min_n}."
+            if settings.correction == "case_iii" and interval_method != "delta" else
+            f"p_value and intervals: analytic (this pool is large: {n_all:,} applicants). Fisher z of r_corrected with "
+            "its delta-method standard error through the correction (the first-order variance of the same estimate "
+            "over a resampling of all applicants, computed by the engine from per-applicant influence values); "
+            f"one-sided test of H0 'corrected validity >= {_fmt_r(settings.min_validity)}'. p_adjusted: {name} "
+            f"({rate}) across the {m} questions with a p-value; dimensions among themselves. Verdicts: invalid when the "
+            f"{settings.level * 100:g}% interval lies below {_fmt_r(settings.min_validity)} with n >= {settings.min_n}."
+            if settings.correction == "case_iii" else
+            f"p_value: one-sided Fisher-z test of H0 'corrected validity >= {_fmt_r(settings.min_validity)}' (small p = "
+            f"evidence the question is below the minimum). p_adjusted: {name} ({rate}) across the {m} questions with a "
+            f"p-value; dimensions among themselves. Verdicts: invalid when the {settings.level * 100:g}% interval lies "
+            f"below {_fmt_r(settings.min_validity)} with n >= {settings.min_n}."
+    )
+
+
+def _two_stage_note(facts: PoolFacts, est: _Estimates) -> str:
+    n_fin, n_hires, lost = facts.n_finalists, facts.n_hires, facts.lost
     text = (f"r_corrected: two-stage sequential Pearson-Lawley correction. Stage 2 (final round): the {n_hires:,} "
-            f"hires with {inputs.criterion} were selected from {n_fin:,} AI-passed finalists on final_score (u = SD "
+            f"hires with {facts.criterion} were selected from {n_fin:,} AI-passed finalists on final_score (u = SD "
             f"among hires / among finalists = {est.u_s:.2f}; offers, then chance acceptance); the regression of the "
             "criterion on (score, AI total, final_score) among hires is carried to the finalists, whose covariances "
             "of these three are observed (Lawley 1943). Stage 1 (AI interview): Case III through the AI total for "
@@ -636,19 +701,14 @@ def _two_stage_note(inputs: ReviewInputs, est: _Estimates) -> str:
             "regressions and selection on the AI total and final_score (plus chance) only. Intervals: percentile "
             "bootstrap over applicants, both stages in every resample.")
     if lost:
-        text += f" {lost:,} candidates with {inputs.criterion} but no final_score are left out."
+        text += f" {lost:,} candidates with {facts.criterion} but no final_score are left out."
     return text
 
 
-def _binary_note(inputs: ReviewInputs, est: _Estimates) -> str:
-    sel = inputs.selected.to_numpy(dtype=bool)
-    z = inputs.ai_score.to_numpy(dtype=float)
-    y = inputs.criterion_values.to_numpy(dtype=float)
-    base = sel & np.isfinite(y) & np.isfinite(z)
-    p_s = float(y[base].mean())
-    d_z = (np.nanmean(z) - z[base].mean()) / z[base].std(ddof=1)
-    p_a = float(applicant_pass_rate(p_s, est.r_yz[-1], est.u_z, d_z))
-    return (f"{inputs.criterion} is pass/fail: r_observed is point-biserial. The correction runs on the latent scale "
+def _binary_note(facts: PoolFacts, est: _Estimates) -> str:
+    p_s = facts.p_selected
+    p_a = float(applicant_pass_rate(p_s, est.r_yz[-1], est.u_z, facts.d_z))
+    return (f"{facts.criterion} is pass/fail: r_observed is point-biserial. The correction runs on the latent scale "
             f"(biserial, assuming a normal latent criterion) and returns a point-biserial at the estimated "
             f"applicant-pool pass rate ({p_a:.0%}; {p_s:.0%} among the selected), since a point-biserial depends "
             "on the pass rate.")
@@ -684,42 +744,52 @@ def validity_table(inputs: ReviewInputs, settings: ValiditySettings = ValiditySe
     >>> res.questions.verdict.tolist(), res.questions.reason[0]
     (['insufficient_data', 'insufficient_data'], 'only 5 selected candidates have both this question and the criterion; at least 30 needed')
     """
-    sel = inputs.selected.to_numpy(dtype=bool)
-    has = inputs.criterion_values.notna().to_numpy()
-    if not sel.any():
-        raise ReviewInputError(f"{inputs.job_id}: nobody passed the AI interview, so no candidate has {inputs.criterion!r}")
-    n_crit = int((sel & has).sum())
-    if n_crit == 0:
-        raise ReviewInputError(f"{inputs.job_id}: no AI-passed candidate has a value for {inputs.criterion!r}")
+    facts = facts_of(inputs)
+    _require_criterion(inputs.job_id, facts)
     qids = [str(q) for q in inputs.questions.columns]
     dims = [str(d) for d in inputs.dimensions.columns]
     X = np.column_stack([inputs.questions.to_numpy(dtype=float), inputs.dimensions.to_numpy(dtype=float),
                          inputs.ai_score.to_numpy(dtype=float)])
     est = _estimate(inputs, settings, X)
-    constant = _constant_criterion(inputs)
+    return assemble_validity(inputs.job_id, facts, qids, [inputs.question_dimension.get(q) for q in qids], dims,
+                             est, settings)
+
+
+def _require_criterion(job_id: str, facts: PoolFacts) -> None:
+    if not facts.n_selected:
+        raise ReviewInputError(f"{job_id}: nobody passed the AI interview, so no candidate has {facts.criterion!r}")
+    if facts.n_criterion == 0:
+        raise ReviewInputError(f"{job_id}: no AI-passed candidate has a value for {facts.criterion!r}")
+
+
+def assemble_validity(job_id: str, facts: PoolFacts, qids: list[str], question_dims: list[Any], dims: list[str],
+                      est: _Estimates, settings: ValiditySettings, interval_method: str = "bootstrap") -> ValidityResult:
+    """The :class:`ValidityResult` of per-column estimates (questions, dimensions, then the total) and the facts
+    of the pool, whoever computed them (the rows here, or an engine's sums in :mod:`workbench.review.at_scale`)."""
+    constant = _constant_criterion(facts)
     nq, nd = len(qids), len(dims)
-    questions = _table(est, slice(0, nq), qids, [inputs.question_dimension.get(q) for q in inputs.questions.columns],
-                       settings, "question", constant, "question_id")
+    questions = _table(est, slice(0, nq), qids, question_dims, settings, "question", constant, "question_id")
     dimensions = _table(est, slice(nq, nq + nd), dims, dims, settings, "dimension", constant, None)
     total = _table(est, slice(nq + nd, nq + nd + 1), ["ai_total"], [None], settings, "AI total", constant,
                    "question_id").iloc[0].rename("ai_total").drop("question_id")
     return ValidityResult(
-        job_id=inputs.job_id,
-        criterion=inputs.criterion,
-        n=n_crit,
-        n_applicants=inputs.n_applicants,
-        n_selected=int(sel.sum()),
+        job_id=job_id,
+        criterion=facts.criterion,
+        n=facts.n_criterion,
+        n_applicants=facts.n_applicants,
+        n_selected=facts.n_selected,
         u=est.u_z,
         settings=settings,
         questions=questions,
         dimensions=dimensions,
         total=total,
-        notes=_notes(inputs, settings, est, n_crit, constant, questions),
+        notes=_notes(facts, settings, est, facts.n_criterion, constant, questions, interval_method),
+        interval_method=interval_method,
     )
 
 
-def _tiny_result() -> ValidityResult:
-    """A hand-built 8-applicant example for the doctests (5 with the criterion: every verdict is insufficient_data)."""
+def _tiny_inputs() -> ReviewInputs:
+    """A hand-built 8-applicant pool for the doctests (5 with the criterion)."""
     from workbench.records import Dimension, JobProfile
 
     profile = JobProfile("demo", "v1", 3.0, (Dimension("a", 1.0),))
@@ -734,4 +804,9 @@ def _tiny_result() -> ValidityResult:
         criterion_values=pd.Series([np.nan, np.nan, 3.1, 4.0, 4.4, np.nan, 3.0, 3.9], index=idx).where(selected),
         groups=pd.DataFrame(index=idx),
     )
-    return validity_table(inputs, ValiditySettings(n_boot=100))
+    return inputs
+
+
+def _tiny_result() -> ValidityResult:
+    """The validity table of :func:`_tiny_inputs` (every verdict is insufficient_data)."""
+    return validity_table(_tiny_inputs(), ValiditySettings(n_boot=100))

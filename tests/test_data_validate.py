@@ -72,6 +72,18 @@ BAD_INPUTS = [
 ]
 
 
+def with_assignment(values: list[str]):
+    """A change to the tiny dataset: an ``assignment`` column on its 10 answers, with these raw values."""
+
+    def change(folder):
+        head, *rows = TABLES["answers"].rstrip("\n").split("\n")
+        assert len(rows) == len(values)
+        lines = [f"{head},assignment"] + [f"{row},{value}" for row, value in zip(rows, values)]
+        (folder / "answers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    return change
+
+
 # Bad values in optional applicant fields: by default the cell becomes unknown (row kept, cell quarantined);
 # with strict=True the row is rejected as before.
 SOFT_INPUTS = [
@@ -81,6 +93,8 @@ SOFT_INPUTS = [
      "age: '31.5' is not a whole number"),
     ("missing resume", edit("candidates", "6.5,,referral", "6.5,resumes/C1.pdf,referral"), "candidates",
      "candidates.csv", 2, "resume_path", "resume_path 'resumes/C1.pdf' does not exist in the dataset"),
+    ("unrecognised assignment", with_assignment(["random"] * 2 + ["sometimes"] + ["random"] * 7), "answers",
+     "answers.csv", 4, "assignment", "assignment: 'sometimes' is not one of random, triggered"),
 ]
 
 
@@ -262,3 +276,33 @@ def test_dates_in_common_export_spellings(tmp_path):
     accepted = check_table(read_table_file(tmp_path / "candidates.csv")).accepted
     assert accepted["applied_at"].dt.strftime("%Y-%m-%d").tolist()[:3] == ["2026-01-05", "2026-01-06", "2026-01-07"]
     assert pd.api.types.is_datetime64_dtype(accepted["applied_at"])
+
+
+ASSIGNMENT_SPELLINGS = [("随机", "random"), ("Randomised", "random"), ("randomized", "random"), ("hold-out", "random"),
+                        ("随机对照", "random"), ("触发", "triggered"), ("触发式", "triggered"),
+                        ("Observational", "triggered"), ("trigger", "triggered"), ("", None)]
+
+
+def test_assignment_spellings_are_mapped_and_listed(tmp_path):
+    folder = write_dataset(tmp_path / "data")
+    with_assignment([raw for raw, _ in ASSIGNMENT_SPELLINGS])(folder)
+    checked = check_dataset(folder)
+    assert checked.report.ok and checked.report.tables["answers"].cells_quarantined == 0
+    answers = checked.tables["answers"].accepted
+    assert [None if pd.isna(v) else v for v in answers["assignment"]] == [v for _, v in ASSIGNMENT_SPELLINGS]
+    mapped = {(m["raw"], m["value"]) for m in checked.tables["answers"].mapped if m["column"] == "assignment"}
+    assert mapped == {(raw, value) for raw, value in ASSIGNMENT_SPELLINGS if raw and raw != value}
+
+
+def test_a_mapped_holdout_spelling_is_read_as_a_randomised_design(tmp_path):
+    """What workbench.review.prompting decides from the loaded answers: HR's 随机 / Randomised mean random."""
+    from workbench.data import load
+    from workbench.review.rounds import prompting_design
+
+    folder = write_dataset(tmp_path / "data")
+    with_assignment(["随机", "Randomised", "hold-out", "random", "randomized"] * 2)(folder)
+    assert prompting_design(load(folder).answers) == "randomised"
+    with_assignment(["随机"] * 9 + ["触发式"])(folder)
+    assert prompting_design(load(folder).answers) == "observational"
+    with_assignment(["随机"] * 9 + ["sometimes"])(folder)  # unknown after quarantine: not shown to be random
+    assert prompting_design(load(folder).answers) == "observational"

@@ -56,6 +56,12 @@ SPELLINGS = [
     ("education", "Less than high school", "below_high_school"),
     # question kinds
     ("kind", "Behavioural", "behavioral"), ("kind", "情景", "situational"),
+    # answers.assignment: how hints were assigned (a randomised holdout, or shown whenever the trigger fired)
+    ("assignment", "random", "random"), ("assignment", "Randomised", "random"), ("assignment", "randomized", "random"),
+    ("assignment", "Holdout", "random"), ("assignment", "hold-out", "random"), ("assignment", "随机", "random"),
+    ("assignment", "随机对照", "random"), ("assignment", "triggered", "triggered"),
+    ("assignment", "Observational", "triggered"), ("assignment", "trigger", "triggered"),
+    ("assignment", "触发", "triggered"), ("assignment", "触发式", "triggered"),
 ]
 UNKNOWN_WORDS = ["Prefer not to say", "Decline to self-identify", "未填写", "不愿透露", "", "  ", "N/A"]
 BOOLEANS = [("通过", True), ("未通过", False), ("是", True), ("否", False), ("合格", True), ("不合格", False),
@@ -87,9 +93,23 @@ def test_pass_fail_words_are_booleans(raw, expected):
 
 
 @pytest.mark.parametrize(("column", "raw"), [("gender", "Martian"), ("race_ethnicity", "Klingon"),
-                                             ("education", "kindergarten PhD-ish")])
+                                             ("education", "kindergarten PhD-ish"), ("assignment", "sometimes"),
+                                             ("assignment", "A/B")])
 def test_unrecognised_values_are_said_so(column, raw):
     assert map_values(column, pd.Series([raw]))[1].tolist() == ["unrecognised"]
+
+
+def test_every_assignment_value_of_the_contract_has_spellings():
+    from workbench.data.schema import HINT_ASSIGNMENTS, TABLE_BY_NAME
+    from workbench.data.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    column = TABLE_BY_NAME["answers"].column("assignment")
+    assert column.kind == "category" and column.soft and column.choices == HINT_ASSIGNMENTS
+    targets = vocab.values_of("assignment")
+    for value in HINT_ASSIGNMENTS:  # each value is reached by more than its own spelling
+        assert sum(v == value for v in targets.values()) > 2, value
+    assert tuple(map(int, vocab.version.split("."))) >= (2026, 12, 2)  # the release that added the category
 
 
 def test_a_vocabulary_that_maps_one_spelling_twice_is_refused():

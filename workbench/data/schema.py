@@ -34,6 +34,7 @@ QUESTION_KINDS = ("behavioral", "situational", "general")
 # experiment), "triggered" = every hint the trigger fired was shown (observational)
 HINT_ASSIGNMENTS = ("random", "triggered")
 
+
 def parse_bool(value: object) -> bool | None:
     """True/False for any boolean spelling of :mod:`workbench.data.vocabulary` (true/false, 1/0, yes/no, 是/否,
     通过/未通过, 合格/不合格, pass/fail, ...), else None."""
@@ -174,8 +175,9 @@ TABLES: tuple[Table, ...] = (
             Column("hint_eligible", "bool", required=False, nullable=True),
             Column("star_before", "int", required=False, nullable=True, low=0, high=4),
             Column("star_after", "int", required=False, nullable=True, low=0, high=4),
-            Column("assignment", "str", required=False, nullable=True),  # HINT_ASSIGNMENTS (a text column: no
-            # vocabulary entry yet; readers treat anything but "random" as not randomised)
+            # HINT_ASSIGNMENTS; HR spellings (randomised, holdout, 随机, observational, 触发, ...) are mapped by the
+            # vocabulary, an unrecognised value becomes unknown (the cell is quarantined, the answer kept)
+            Column("assignment", "category", required=False, nullable=True, choices=HINT_ASSIGNMENTS, soft=True),
         ),
         key=("candidate_id", "question_id"),
         references=(("candidate_id", "candidates"), ("question_id", "questions")),

@@ -23,10 +23,11 @@ The audit answers three questions about a hiring decision (``ai_passed``, ``fina
    1-5 rubric (0.1 steps), hence linear rather than logistic/ordinal regression. The rest score is purified
    once (flagged questions are dropped from the matching score and the model refitted).
 
-Everything is computed from counts per group: rows are aggregated first and fairlearn's
-:class:`~fairlearn.metrics.MetricFrame` runs on the cells with sample weights, so a million candidates
-audit in seconds. Mitigation is a diagnostic only (:func:`mitigation_diagnostic`,
-:func:`threshold_diagnostic`; group-specific thresholds are unlawful in US hiring, 42 U.S.C. 2000e-2(l)).
+Everything is computed from counts per group: rows are aggregated first (in numpy, or by an engine:
+:mod:`workbench.engine`) and the rates are selected / n of the cells (the tests check them against fairlearn's
+:class:`~fairlearn.metrics.MetricFrame` on the raw rows), so a million candidates audit in seconds.
+Mitigation is a diagnostic only (:func:`mitigation_diagnostic`, :func:`threshold_diagnostic`; group-specific
+thresholds are unlawful in US hiring, 42 U.S.C. 2000e-2(l)).
 :func:`screen_high_risk_inputs` flags emotion / facial-expression data (EU AI Act Art. 5(1)(f)).
 Protected attributes are used for auditing only, never as model features.
 

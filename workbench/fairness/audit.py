@@ -78,7 +78,7 @@ def _stage_usable(cnt: np.ndarray) -> bool:
 
 def _attribute_tables(labels: list[str], cnts: Mapping[str, np.ndarray],
                       settings: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """All tables of one attribute (``cnts``: name -> (J, G + 1, 2) counts), with one MetricFrame for their rates."""
+    """All tables of one attribute (``cnts``: name -> (J, G + 1, 2) counts), their rates from the counts in one call."""
     tots = {k: c.sum(axis=0) for k, c in cnts.items()}
     rates = _rates(pd.concat([_cells(k, labels, t[:-1].sum(axis=1), t[:-1, 1]) for k, t in tots.items()],
                              ignore_index=True))

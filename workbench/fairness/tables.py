@@ -1,4 +1,8 @@
-"""LL144 selection-rate and impact-ratio tables with tests, and the CMH test across jobs."""
+"""LL144 selection-rate and impact-ratio tables with tests, and the CMH test across jobs.
+
+Rates are ``selected / n`` from the counts per group (the value fairlearn's ``MetricFrame(selection_rate)``
+gives with the counts as sample weights, which the tests check); every table is built from arrays at once.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import MetricFrame, selection_rate
 from scipy import stats
 
 from workbench.data.groups import UNKNOWN, _factor
@@ -21,18 +24,25 @@ from workbench.fairness.common import AuditError, MIN_SHARE, SMALL_CELL, _as_boo
 
 
 def _rates(cells: pd.DataFrame) -> pd.Series:
-    """Selection rate per (table, group) from fairlearn's MetricFrame over aggregated cells.
+    """Selection rate per (table, group) of aggregated cells: weighted share of ``y == 1``.
 
-    ``cells`` has one row per table x group x outcome: ``table``, ``group``, ``y`` (0/1) and ``w`` (count);
-    the count is the sample weight, so the metric sees every candidate without a row per candidate. One
-    MetricFrame serves all tables of an attribute (``table`` is its control feature).
+    ``cells`` has one row per table x group x outcome: ``table``, ``group``, ``y`` (0/1) and ``w`` (count).
+    The rate is ``sum(w * y) / sum(w)`` per (table, group), a plain group-by of the counts: the value of
+    fairlearn's ``MetricFrame(metrics=selection_rate, ..., sample_params={"sample_weight": w})`` with
+    ``table`` as control feature, without its per-group Python calls.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"table": "t", "group": ["a", "b", "a", "b"], "y": [1, 1, 0, 0], "w": [3, 1, 1, 3]})
+    >>> _rates(c).round(2).to_dict()
+    {('t', 'a'): 0.75, ('t', 'b'): 0.25}
     """
     cells = cells[cells["w"] > 0]
-    mf = MetricFrame(metrics=selection_rate, y_true=cells["y"].to_numpy(), y_pred=cells["y"].to_numpy(),
-                     sensitive_features=cells["group"].rename("group"),
-                     control_features=cells["table"].rename("table"),
-                     sample_params={"sample_weight": cells["w"].to_numpy(dtype=float)})
-    return mf.by_group
+    w = cells["w"].to_numpy(dtype=float)
+    frame = pd.DataFrame({"table": cells["table"].to_numpy(), "group": cells["group"].to_numpy(),
+                          "yw": w * (cells["y"].to_numpy() == 1), "w": w})
+    sums = frame.groupby(["table", "group"], sort=True)[["yw", "w"]].sum()
+    return (sums["yw"] / sums["w"]).rename("selection_rate")
 
 
 def _cells(key: str, labels: Sequence[str], n: np.ndarray, sel: np.ndarray) -> pd.DataFrame:
@@ -41,12 +51,67 @@ def _cells(key: str, labels: Sequence[str], n: np.ndarray, sel: np.ndarray) -> p
                          "y": np.r_[np.ones(G, int), np.zeros(G, int)], "w": np.r_[sel, np.asarray(n) - sel]})
 
 
+def _fisher_p(a: np.ndarray, n1: np.ndarray, c: float, n2: float, rows: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``p`` with Fisher's exact p-value of each row in ``rows`` (focal a of n1 against the reference c of n2)."""
+    for i in rows:
+        p[i] = stats.fisher_exact([[a[i], n1[i] - a[i]], [c, n2 - c]]).pvalue
+    return p
+
+
+def _tests(a: np.ndarray, n1: np.ndarray, ref: int, compare: np.ndarray, level: float) -> dict[str, np.ndarray]:
+    """z and p against the reference (Fisher's exact test where an expected count is under 5), Katz CI."""
+    c, n2 = (a[ref], n1[ref]) if ref >= 0 else (np.nan, np.nan)
+    z, p = two_proportion_z(a, n1, c, n2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (a + c) / (n1 + n2)
+        expected = np.minimum.reduce([n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)])
+    fisher = compare & (expected < SMALL_CELL)
+    p = _fisher_p(a, n1, c, n2, np.flatnonzero(fisher), p)
+    low, high = katz_ci(a, n1, c, n2, level)
+    is_ref = np.arange(len(a)) == ref
+    return {"z": np.where(compare, z, np.nan), "p": np.where(compare, p, np.nan), "fisher": fisher,
+            "low": np.where(compare, low, np.where(is_ref, 1.0, np.nan)),
+            "high": np.where(compare, high, np.where(is_ref, 1.0, np.nan)), "c": c, "n2": n2}
+
+
+def _fragility(a: np.ndarray, n1: np.ndarray, top: float, ratio: np.ndarray, four: np.ndarray, t: dict[str, Any],
+               compare: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Whether one selection more (flagged or significant rows) or fewer (others) moves the ratio across 0.80,
+    and the Holm-adjusted test across alpha (reference and other rows held fixed)."""
+    step = np.where(four, 1.0, -1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio_moved = np.clip(a + step, 0, n1) / n1 / top
+    flips = np.where(compare, (ratio_moved < 0.8) != (ratio < 0.8), None)
+    mult = _holm_multiplier(t["p"])
+    sig = t["padj"] < alpha
+    toward = np.where(a / np.where(n1 > 0, n1, 1) < top, 1.0, -1.0)
+    moved = np.clip(a + np.where(sig, toward, -toward), 0, n1)
+    _, p_moved = two_proportion_z(moved, n1, t["c"], t["n2"])
+    p_moved = _fisher_p(moved, n1, t["c"], t["n2"], np.flatnonzero(t["fisher"]), p_moved)
+    return flips, np.where(compare, (np.minimum(1, p_moved * mult) < alpha) != sig, None)
+
+
+def _with_unknown(cols: dict[str, Any], labels: list[str], unknown_n: int, unknown_sel: int) -> list[str]:
+    """Append the ``Unknown`` row (counted, never rated) to the column arrays ``cols``; the labels with it."""
+    fill = {"n": int(unknown_n), "selected": int(unknown_sel), "excluded_small": False, "reference": False,
+            "rate": unknown_sel / unknown_n if unknown_n else np.nan, "test": "",
+            "reason": "unknown: counted and reported, left out of impact ratios"}
+    for k, v in cols.items():
+        if k in fill:
+            cols[k] = np.append(np.asarray(v, dtype=object if k in ("reason", "test") else None), fill[k])
+        elif isinstance(v, pd.api.extensions.ExtensionArray):
+            cols[k] = pd.array(list(v) + [pd.NA], dtype=v.dtype)
+        else:
+            cols[k] = np.append(v, np.nan)
+    return [*labels, UNKNOWN]
+
+
 def _table(labels: Sequence[str], n: np.ndarray, sel: np.ndarray, unknown_n: int = 0, unknown_sel: int = 0, *,
            min_share: float = MIN_SHARE, alpha: float = 0.05, level: float = 0.95,
            rates: pd.Series | None = None) -> pd.DataFrame:
     """The LL144 table with tests from counts of the known groups (and the unknown counts).
 
-    ``rates``: selection rate per label from :func:`_rates` (computed here when not given).
+    ``rates``: selection rate per label from :func:`_rates` (``selected / n`` when not given).
     """
     n, sel = np.asarray(n, dtype=np.int64), np.asarray(sel, dtype=np.int64)
     present = n > 0
@@ -54,76 +119,41 @@ def _table(labels: Sequence[str], n: np.ndarray, sel: np.ndarray, unknown_n: int
     n, sel = n[present], sel[present]
     order = np.argsort(-n, kind="stable")
     labels, n, sel = [labels[i] for i in order], n[order], sel[order]
-    if rates is None and labels:
-        rates = _rates(_cells("t", labels, n, sel)).loc["t"]
-    out = pd.DataFrame(index=pd.Index(labels, name="group"))
-    out["n"], out["selected"] = n, sel
-    out["rate"] = rates.reindex(labels).to_numpy(dtype=float) if labels else np.array([])
-    ir = impact_ratios(n, sel, min_share=min_share, rates=out["rate"].to_numpy(dtype=float))
-    out["share"] = ir.share
-    out["excluded_small"] = ir.excluded_small
-    out["reason"] = np.where(out["excluded_small"], [
-        f"under {min_share:.0%} of known applicants ({s:.1%}): listed, left out of impact ratios "
-        "(6 RCNY 5-301(d))" for s in out["share"]], "")
-    eligible = ~ir.excluded_small
-    rates = out["rate"].to_numpy()
-    ref = ir.reference
-    top = rates[ref] if ref >= 0 else np.nan
-    a, n1 = out["selected"].to_numpy(float), out["n"].to_numpy(float)
-    c, n2 = (a[ref], n1[ref]) if ref >= 0 else (np.nan, np.nan)
-    compare = eligible & (np.arange(len(out)) != ref)
+    if rates is not None and labels:
+        rate = rates.reindex(labels).to_numpy(dtype=float)
+    else:  # n > 0 for every label left
+        rate = sel / n if labels else np.array([])
+    ir = impact_ratios(n, sel, min_share=min_share, rates=rate)
+    eligible, ref = ~ir.excluded_small, ir.reference
+    top = rate[ref] if ref >= 0 else np.nan
+    a, n1 = sel.astype(float), n.astype(float)
+    compare = eligible & (np.arange(len(n)) != ref)
     ratio = ir.impact_ratio
-    z, p = two_proportion_z(a, n1, c, n2)
-    # Fisher's exact test when an expected count of the 2x2 table is under 5
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (a + c) / (n1 + n2)
-        expected = np.minimum.reduce([n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)])
-    fisher = compare & (expected < SMALL_CELL)
-    for i in np.flatnonzero(fisher):
-        p[i] = stats.fisher_exact([[a[i], n1[i] - a[i]], [c, n2 - c]]).pvalue
-    z, p = np.where(compare, z, np.nan), np.where(compare, p, np.nan)
-    low, high = katz_ci(a, n1, c, n2, level)
-    low, high = np.where(compare, low, np.where(np.arange(len(out)) == ref, 1.0, np.nan)), \
-        np.where(compare, high, np.where(np.arange(len(out)) == ref, 1.0, np.nan))
-    padj = holm(p)
-    out["impact_ratio"] = ratio
-    out["four_fifths"] = pd.array(np.where(eligible & np.isfinite(ratio), ratio < 0.8, None), dtype="boolean")
-    out["z"], out["p_value"], out["p_adjusted"] = z, p, padj
-    out["test"] = np.where(compare, np.where(fisher, "fisher_exact", "z_pooled"), "")
-    out["ci_low"], out["ci_high"] = low, high
-    out["reference"] = np.arange(len(out)) == ref
-    out["significant"] = pd.array(np.where(compare, padj < alpha, None), dtype="boolean")
+    t = _tests(a, n1, ref, compare, level)
+    t["padj"] = holm(t["p"])
+    four = np.where(eligible & np.isfinite(ratio), ratio < 0.8, None)
     with np.errstate(invalid="ignore"):
-        short = np.ceil(top * n1 - a - 1e-9) if ref >= 0 else np.full(len(out), np.nan)
-    out["shortfall"] = pd.array(np.where(compare, np.maximum(short, 0), np.nan), dtype="Float64").astype("Int64")
-    # one selection more (flagged / significant rows) or fewer (others), reference and other rows held fixed
-    step = np.where(out["four_fifths"].fillna(False).to_numpy(bool), 1.0, -1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio_moved = np.clip(a + step, 0, n1) / n1 / top
-    out["flips_four_fifths"] = pd.array(np.where(compare, (ratio_moved < 0.8) != (ratio < 0.8), None),
-                                        dtype="boolean")
-    mult = _holm_multiplier(p)
-    sig = padj < alpha
-    toward = np.where(a / np.where(n1 > 0, n1, 1) < top, 1.0, -1.0)
-    moved = np.clip(a + np.where(sig, toward, -toward), 0, n1)
-    _, p_moved = two_proportion_z(moved, n1, c, n2)
-    for i in np.flatnonzero(fisher):
-        p_moved[i] = stats.fisher_exact([[moved[i], n1[i] - moved[i]], [c, n2 - c]]).pvalue
-    out["flips_significance"] = pd.array(
-        np.where(compare, (np.minimum(1, p_moved * mult) < alpha) != sig, None), dtype="boolean")
-    unknown = pd.DataFrame({"n": [int(unknown_n)], "selected": [int(unknown_sel)],
-                            "rate": [unknown_sel / unknown_n if unknown_n else np.nan]},
-                           index=pd.Index([UNKNOWN], name="group"))
-    unknown["excluded_small"] = False
-    unknown["reason"] = "unknown: counted and reported, left out of impact ratios"
-    unknown["reference"] = False
+        short = np.ceil(top * n1 - a - 1e-9) if ref >= 0 else np.full(len(n), np.nan)
+    flips, flips_sig = _fragility(a, n1, top, ratio, pd.array(four, dtype="boolean").fillna(False).to_numpy(bool),
+                                  t, compare, alpha)
+    cols: dict[str, Any] = {
+        "n": n, "selected": sel, "rate": rate, "share": ir.share, "excluded_small": ir.excluded_small,
+        "reason": pd.Series(np.where(ir.excluded_small, [
+            f"under {min_share:.0%} of known applicants ({s:.1%}): listed, left out of impact ratios "
+            "(6 RCNY 5-301(d))" for s in ir.share], ""), dtype=object).to_numpy(),
+        "impact_ratio": ratio, "four_fifths": pd.array(four, dtype="boolean"),
+        "z": t["z"], "p_value": t["p"], "p_adjusted": t["padj"],
+        "test": pd.Series(np.where(compare, np.where(t["fisher"], "fisher_exact", "z_pooled"), ""),
+                          dtype=object).to_numpy(),
+        "ci_low": t["low"], "ci_high": t["high"], "reference": np.arange(len(n)) == ref,
+        "significant": pd.array(np.where(compare, t["padj"] < alpha, None), dtype="boolean"),
+        "shortfall": pd.array(np.where(compare, np.maximum(short, 0), np.nan), dtype="Float64").astype("Int64"),
+        "flips_four_fifths": pd.array(flips, dtype="boolean"),
+        "flips_significance": pd.array(flips_sig, dtype="boolean"),
+    }
     if unknown_n:
-        out = pd.concat([out, unknown])
-        for col, dtype in (("four_fifths", "boolean"), ("significant", "boolean"), ("flips_four_fifths", "boolean"),
-                           ("flips_significance", "boolean"), ("shortfall", "Int64")):
-            out[col] = out[col].astype(dtype)
-        out["test"] = out["test"].fillna("")
-    return out
+        labels = _with_unknown(cols, labels, unknown_n, unknown_sel)
+    return pd.DataFrame(cols, index=pd.Index(labels, name="group"))
 
 
 def selection_rate_table(selected: Any, group: Any, *, sample_weight: Any = None, min_share: float = MIN_SHARE,

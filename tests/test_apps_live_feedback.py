@@ -118,3 +118,70 @@ def test_live_feedback_starts_with_a_question_in_the_jobs_language_and_honours_p
     assert "关键词" in app.highlighted.value  # the legend
     pm = build_live_feedback("product_manager")
     assert pm.question.value["question_id"].startswith("pm_")
+
+
+def test_the_language_switch_changes_every_label_hint_and_question():
+    app = build_live_feedback("product_manager")
+    assert app.lang.value == "en" and app.question.description == "Question"
+    app.answer.value = NO_RESULT
+    en_hint, en_question = app.hints.value, app.question.label
+    app.lang.value = "zh"
+    assert app.question.description == "问题" and app.job.description == "岗位" and "请" in app.answer.placeholder
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in app.question.label) and app.question.label != en_question
+    assert app.question.value["question_id"] in en_question  # the same question, reworded
+    assert "结果" in app.meter.value and "Result" not in app.meter.value
+    assert 'data-kind="missing_result"' in app.hints.value and app.hints.value != en_hint
+    assert "关键词" in app.highlighted.value and "keyword of the job profile" not in app.highlighted.value
+    app.lang.value = "en"
+    assert app.question.label == en_question and app.hints.value == en_hint
+
+
+def test_the_chinese_job_starts_in_chinese_with_its_bank_questions():
+    from workbench.questions import load_bank
+
+    app = build_live_feedback("regional_sales_manager")
+    bank = load_bank("regional_sales_manager")
+    assert app.lang.value == "zh"
+    assert [q["question_id"] for _, q in app.question.options] == [q.question_id for q in bank.questions if q.active]
+    assert bank.questions[0].text["zh"] in app.question.label
+
+
+def test_praise_stays_while_its_reason_holds_and_goes_when_an_edit_removes_it():
+    app = build_live_feedback("product_manager")
+    app.answer.value = WITH_RESULT
+    assert 'data-kind="praise_quantified"' in app.hints.value
+    for extra in (" The team", " The team liked", " The team liked it."):  # keystrokes that keep the number
+        app.answer.value = WITH_RESULT + extra
+        assert 'data-kind="praise_quantified"' in app.hints.value, extra
+    app.answer.value = NO_RESULT + " Activation rose in a month."  # the number deleted
+    assert 'data-kind="praise_quantified"' not in app.hints.value
+
+
+def test_holdout_withholds_every_hint_and_tells_the_researcher_only():
+    from workbench.review.holdout import HoldoutPolicy
+
+    policy = HoldoutPolicy(share=0.5, seed=0)
+    ids = [f"C{i:06d}" for i in range(40)]
+    held = next(c for c in ids if not policy.show_hint(c, "pm_q01"))
+    shown = next(c for c in ids if policy.show_hint(c, "pm_q01"))
+    for cid, arm in ((held, "holdout"), (shown, "hint")):
+        app = build_live_feedback("product_manager", holdout=policy, candidate_id=cid, researcher=True)
+        assert app.question_id == "pm_q01"
+        app.answer.value = NO_RESULT
+        log = app.prompt_log()
+        assert log["hint_eligible"] and log["assignment"] == "random" and log["held_out"] == (arm == "holdout")
+        assert (app.hints.value.count("data-kind=") == 0) == (arm == "holdout") and log["prompted"] == (arm == "hint")
+        assert f'data-arm="{arm}"' in app.researcher.value and app.researcher in app.children
+    candidate_view = build_live_feedback("product_manager", holdout=policy, candidate_id=held)
+    assert candidate_view.researcher not in candidate_view.children  # the candidate never sees the arm
+
+
+def test_the_dataset_parameter_chooses_the_jobs(tmp_path):
+    import shutil
+
+    from workbench.data.provenance import demo_path
+
+    (tmp_path / "profiles").mkdir()
+    shutil.copy(demo_path() / "profiles" / "regional_sales_manager.yaml", tmp_path / "profiles")
+    app = build_live_feedback(None, tmp_path)
+    assert list(app.job.options) == ["regional_sales_manager"] and app.job.value == "regional_sales_manager"

@@ -7,8 +7,14 @@ Use from a test module::
 ``voila_server`` (module scope) serves ``notebooks/`` and yields its base URL; ``chromium_page`` yields a
 Playwright page whose console errors, uncaught page errors and failed local responses are collected in
 ``page.errors``. Both skip the test
-with a clear message when Chromium or Playwright is missing. Requests to anything but 127.0.0.1 are blocked
-and recorded in ``page.external`` (the apps must request nothing from another host).
+with a clear message when Chromium or Playwright is missing. Requests to anything but 127.0.0.1 are recorded in
+``page.external`` (the apps must request nothing from another host) and fail in Chromium's resolver
+(:data:`BLOCK_EXTERNAL`).
+
+Requests are *not* intercepted with ``page.route``: a routed request waits until Python answers it, and the sync
+Playwright API answers only while the test calls into Playwright. The shutdown beacon a page sends as it closes
+was therefore held while a test slept waiting for the kernel to go, and dropped when the page was gone (the
+flaky "kernel outlived its page" of issue 14).
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 # 127.0.0.1 response >= 400 is an error, see ``chromium_page``); blocked external requests are recorded in
 # ``page.external`` instead.
 IGNORED_CONSOLE = ("Failed to load resource",)
+#: Every host but 127.0.0.1 fails to resolve: nothing leaves the machine, and no request is held for Python.
+BLOCK_EXTERNAL = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "file://", "data:", "blob:", "about:")
 
 
 def free_port() -> int:
@@ -101,7 +110,7 @@ def chromium_browser() -> Iterator[object]:
     exe = chromium_executable()
     with sync_api.sync_playwright() as p:
         try:
-            browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=exe, args=[*CHROMIUM_ARGS, BLOCK_EXTERNAL])
         except Exception as exc:  # a broken install: say so instead of erroring every test
             pytest.skip(f"browser test skipped: Chromium at {exe} did not start: {exc}")
         yield browser
@@ -128,15 +137,7 @@ def chromium_page(chromium_browser) -> Iterator[object]:
 
     page.on("response", on_response)
     external: list[str] = []
-
-    def on_route(route) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", on_route)
+    page.on("request", lambda req: None if req.url.startswith(LOCAL) else external.append(req.url))
     page.errors, page.external = errors, external
     yield page
     context.close()

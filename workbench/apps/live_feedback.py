@@ -1,42 +1,85 @@
 """The live-feedback app: pick a job and a question, type an answer, watch the STAR meter, the hints and the
 highlighted keywords update as you type (ipywidgets; works in JupyterLab and under Voila).
 
-Everything shown that comes from the answer is HTML-escaped. Analysis is incremental
-(:class:`workbench.feedback.IncrementalAnalyzer`): only changed sentences are analysed again, so updating on
-every keystroke stays cheap. The hints shown are recorded (``app.prompt_log()``) like the data contract's
-``prompted`` / ``prompt_kind``.
+Every label, hint and question follows the English / 中文 switch (labels: ``live_feedback.yaml``; hints:
+:data:`workbench.feedback.HINTS`; questions: the job's bank, :func:`workbench.questions.load_bank`); the switch
+starts in the job's language. Everything shown that comes from the answer is HTML-escaped. Analysis is
+incremental (:class:`workbench.feedback.IncrementalAnalyzer`) and the language pipelines are loaded when the
+app is built (:func:`warm_up`), so the first keystroke is as fast as the next. Praise stays on screen while its
+reason holds (a measurable result, a keyword of the question's dimension) and goes when an edit removes it.
+
+With a :class:`workbench.review.holdout.HoldoutPolicy`, held-out answers get no hint at all, and a panel for the
+researcher (``researcher=True``; never for candidates) names the arm; :meth:`LiveFeedback.prompt_log` gives the
+data contract's ``hint_eligible``, ``prompted``, ``prompt_kind`` and ``assignment``.
 
 Examples
 --------
->>> app = build_live_feedback()
+>>> app = build_live_feedback("product_manager")
 >>> app.answer.value = "Last year our churn kept rising. I had to fix it. I interviewed users and rewrote onboarding."
 >>> "missing_result" in app.hints.value
 True
 >>> app.answer.value += " Churn fell 15%."
 >>> "missing_result" in app.hints.value, "praise_quantified" in app.hints.value
 (False, True)
+>>> app.answer.value += " The team liked it."  # the reason for the praise is still there: it stays
+>>> "praise_quantified" in app.hints.value
+True
+>>> app.lang.value = "zh"; "行动" in app.meter.value and "很好" in app.hints.value
+True
 """
 
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 
 from workbench.data.provenance import demo_path
-from workbench.feedback import IncrementalAnalyzer
+from workbench.feedback import HINTS, IncrementalAnalyzer, analyze
 from workbench.records import AnswerAnalysis
 
+__all__ = ["LiveFeedback", "build_live_feedback", "labels", "questions_of", "render_hints", "render_legend",
+           "render_star", "render_text", "warm_up"]
+
 DEMO = demo_path()
-_NAMES = {"S": ("Situation", "情境"), "T": ("Task", "任务"), "A": ("Action", "行动"), "R": ("Result", "结果")}
+LABELS = Path(__file__).resolve().parent / "live_feedback.yaml"
+PRAISE = ("praise_quantified", "praise_keyword")
 _STYLE = """<style>
 .wb-star span{display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;font-family:sans-serif}
 .wb-on{background:#2e7d32;color:#fff}.wb-off{background:#eee;color:#555}
 .wb-hint{padding:6px 10px;margin:4px 0;border-left:4px solid #f9a825;background:#fffde7;font-family:sans-serif}
 .wb-praise{border-left-color:#2e7d32;background:#e8f5e9}
 mark.wb-kw{background:#bbdefb}mark.wb-q{background:#c8e6c9}
+.wb-legend,.wb-researcher{font-family:sans-serif;font-size:12px;color:#444}
+.wb-researcher{border:1px dashed #888;padding:4px 8px;margin-top:6px;background:#f6f6f6}
 </style>"""
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict[str, Any]:
+    """The app's texts (``live_feedback.yaml``), read once.
+
+    >>> labels()["labels"]["question"]["zh"]
+    '问题'
+    """
+    import yaml
+
+    return yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+
+
+def _t(key: str, lang: str, group: str = "labels") -> str:
+    entry = labels()[group][key]
+    return entry.get(lang) or entry["en"]
+
+
+def warm_up() -> None:
+    """Analyse the warm-up answers of ``live_feedback.yaml`` once per language, so that the spaCy pipelines,
+    lexicons and patterns are loaded before the first keystroke."""
+    for lang, text in labels()["warm_up"].items():
+        analyze(text, lang=lang)
 
 
 def _jobs(dataset_path: str | Path | None = None) -> dict:
@@ -46,47 +89,76 @@ def _jobs(dataset_path: str | Path | None = None) -> dict:
     return load_profiles(folder) if folder.is_dir() else {}
 
 
-def _questions(job_id: str, language: str = "en") -> list[tuple[str, dict]]:
-    """(label, question) of the job's rubric questions, the label in the job's language (Chinese job: Chinese)."""
-    from workbench.scoring import load_rubric
+@lru_cache(maxsize=16)
+def _bank_questions(job_id: str) -> tuple[dict, ...]:
+    from workbench.questions import load_bank
 
     try:
-        rub = load_rubric(job_id)
-    except Exception:  # noqa: BLE001 - a job without a rubric: no question list
-        return []
+        bank = load_bank(job_id)
+    except Exception:  # noqa: BLE001 - a job without a bank: no question list
+        return ()
+    return tuple({"question_id": q.question_id, "version": q.version, "dimension": q.dimension, "kind": q.kind,
+                  "text": dict(q.text)} for q in bank.questions if q.active)
+
+
+def questions_of(job_id: str, lang: str = "en") -> list[tuple[str, dict]]:
+    """``(label, question)`` of the job's active bank questions, the label in ``lang`` (English when the bank
+    lacks that language); ``question`` is ``{question_id, version, dimension, kind, text}``.
+
+    >>> questions_of("regional_sales_manager", "zh")[0][0].startswith("rsm_q01 · 请讲一次你")
+    True
+    >>> questions_of("no_such_job")
+    []
+    """
     out = []
-    for qid, q in rub["questions"].items():
-        text = q["text"].get(language) or q["text"].get("en") or next(iter(q["text"].values()))
-        out.append((f"{qid} · {text}"[:110], {"question_id": qid, **q}))
+    for q in _bank_questions(job_id):
+        text = q["text"].get(lang) or q["text"].get("en") or next(iter(q["text"].values()), "")
+        out.append((f"{q['question_id']} · {text}"[:110], q))
     return out
 
 
-def render_star(a: AnswerAnalysis | None) -> str:
-    """HTML of the STAR meter (four boxes, filled when present; the evidence as an escaped tooltip)."""
-    lang = a.language if a else "en"
+def render_star(a: AnswerAnalysis | None, lang: str | None = None) -> str:
+    """HTML of the STAR meter (four boxes, filled when present; the evidence as an escaped tooltip), labelled
+    in ``lang`` (default: the answer's language)."""
+    lang = lang or (a.language if a else "en")
     parts = []
-    for k, (en, zh) in _NAMES.items():
+    for k in "STAR":
         on = bool(a and a.star[k].present)
         tip = html.escape(a.star[k].evidence, quote=True) if on else ""
         parts.append(f'<span class="{"wb-on" if on else "wb-off"}" data-part="{k}" data-present="{int(on)}" '
-                     f'title="{tip}">{"✓ " if on else ""}{en if lang == "en" else zh}</span>')
+                     f'title="{tip}">{"✓ " if on else ""}{html.escape(_t(k, lang, "star_parts"))}</span>')
     cov = f"{int(a.coverage * 100)}%" if a else "0%"
-    return f'{_STYLE}<div class="wb-star">{"".join(parts)} <small>{cov}</small></div>'
+    return (f'{_STYLE}<div class="wb-star">{"".join(parts)} <small>{html.escape(_t("coverage", lang))} '
+            f'{cov}</small></div>')
 
 
-def render_hints(a: AnswerAnalysis | None) -> str:
-    """HTML of the hints (kind in a data attribute, text escaped)."""
-    if a is None or not a.hints:
+def render_hints(a: AnswerAnalysis | None, lang: str | None = None, kinds: list[str] | None = None) -> str:
+    """HTML of the hints (kind in a data attribute, text in ``lang`` and escaped); ``kinds`` overrides the
+    analysis' own hints (the app's held-out and praise rules)."""
+    lang = lang or (a.language if a else "en")
+    kinds = [h.kind for h in a.hints] if kinds is None and a is not None else (kinds or [])
+    if not kinds:
         return '<div class="wb-hints" data-count="0"></div>'
-    items = "".join(f'<div class="wb-hint{" wb-praise" if not h.is_prompt else ""}" data-kind="{h.kind}">'
-                    f'{html.escape(h.text)}</div>' for h in a.hints)
-    return f'<div class="wb-hints" data-count="{len(a.hints)}">{items}</div>'
+    items = "".join(f'<div class="wb-hint{" wb-praise" if k in PRAISE else ""}" data-kind="{k}">'
+                    f'{html.escape(HINTS[k].get(lang) or HINTS[k]["en"])}</div>' for k in kinds)
+    return f'<div class="wb-hints" data-count="{len(kinds)}">{items}</div>'
 
 
-def render_text(a: AnswerAnalysis | None, text: str) -> str:
-    """The answer with keywords and quantified results highlighted; everything else escaped."""
+def render_legend(lang: str = "en") -> str:
+    """The key to the highlights, in ``lang``.
+
+    >>> "关键词" in render_legend("zh") and 'class="wb-kw"' in render_legend("zh")
+    True
+    """
+    return (f'<div class="wb-legend" data-testid="legend"><mark class="wb-kw">{_t("keyword_mark", lang, "legend")}'
+            f'</mark> {html.escape(_t("keyword", lang, "legend"))} · <mark class="wb-q">'
+            f'{_t("quantified_mark", lang, "legend")}</mark> {html.escape(_t("quantified", lang, "legend"))}</div>')
+
+
+def render_text(a: AnswerAnalysis | None, text: str, lang: str = "en") -> str:
+    """The answer with keywords and quantified results highlighted, then the legend; everything else escaped."""
     if a is None or not text:
-        return ""
+        return render_legend(lang)
     spans = [(k.start, k.end, "wb-kw", k.dimension) for k in a.keywords]
     spans += [(q.start, q.end, "wb-q", q.kind) for q in a.quantified]
     spans.sort()
@@ -99,72 +171,192 @@ def render_text(a: AnswerAnalysis | None, text: str) -> str:
         pos = e
     out.append(html.escape(text[pos:a.analysed_chars]))
     notices = "".join(f"<div><small>{html.escape(n)}</small></div>" for n in a.notices)
-    legend = ('<div><small><mark class="wb-kw">keyword</mark> a profile keyword (hover: its dimension) · '
-              '<mark class="wb-q">number</mark> a quantified result · 关键词 / 量化结果</small></div>')
     return (f'<div class="wb-text" style="white-space:pre-wrap;font-family:sans-serif">{"".join(out)}</div>'
-            f"{legend}{notices}")
+            f"{render_legend(lang)}{notices}")
+
+
+def praise_reasons(a: AnswerAnalysis | None) -> set[str]:
+    """The praise kinds whose reason holds in ``a`` (a measurable result with the result part present; a
+    keyword of the question's dimension), whether or not the analyser shows them again.
+
+    >>> sorted(praise_reasons(analyze("Last year sales fell. I had to fix it. I called every client. Sales rose 20%.")))
+    ['praise_quantified']
+    """
+    if a is None:
+        return set()
+    out = set()
+    if a.quantified and a.star["R"].present:
+        out.add("praise_quantified")
+    if any(not a.question_dimension or k.dimension == a.question_dimension for k in a.keywords):
+        out.add("praise_keyword")
+    return out
+
+
+LANGS = (("English", "en"), ("中文", "zh"))
 
 
 class LiveFeedback(w.VBox):
-    """The app's layout (a VBox) with its parts as attributes: ``job``, ``question``, ``answer``, ``meter``,
-    ``hints``, ``highlighted``, ``analysis`` (the latest :class:`AnswerAnalysis`)."""
+    """The app's layout (a VBox) with its parts as attributes: ``lang``, ``job``, ``question``, ``answer``,
+    ``meter``, ``hints``, ``highlighted``, ``researcher`` (the arm panel, in the layout only when asked for),
+    ``analysis`` (the latest :class:`AnswerAnalysis`) and ``shown`` (the hint kinds on screen now)."""
 
-    def __init__(self, job_id: str | None = None, dataset_path: str | Path | None = None) -> None:
+    def __init__(self, job_id: str | None = None, dataset_path: str | Path | None = None, *,
+                 holdout: Any = None, candidate_id: str = "practice", researcher: bool = False,
+                 warm: bool = True) -> None:
+        if warm:
+            warm_up()
         self.profiles = _jobs(dataset_path)
+        self.holdout, self.candidate_id = holdout, str(candidate_id)
         jobs = sorted(self.profiles)
-        self.job = w.Dropdown(options=jobs, value=job_id if job_id in jobs else (jobs[0] if jobs else None),
-                              description="Job")
-        self.question = w.Dropdown(options=[], description="Question", layout=w.Layout(width="95%"))
-        self.answer = w.Textarea(value="", placeholder="Type your answer / 请输入你的回答", continuous_update=True,
-                                 layout=w.Layout(width="95%", height="160px"))
+        job = job_id if job_id in jobs else (jobs[0] if jobs else None)
+        self.lang = w.ToggleButtons(options=LANGS, value=self._job_lang(job), style={"button_width": "80px"})
+        self.lang.add_class("wb-lang")
+        self.job = w.Dropdown(options=jobs, value=job)
+        self.question = w.Dropdown(options=[], layout=w.Layout(width="95%"))
+        self.answer = w.Textarea(value="", continuous_update=True, layout=w.Layout(width="95%", height="160px"))
         self.answer.add_class("wb-answer")
-        self.meter = w.HTML(render_star(None))
+        self.meter, self.hints, self.highlighted = w.HTML(), w.HTML(), w.HTML()
         self.meter.add_class("wb-meter")
-        self.hints = w.HTML(render_hints(None))
         self.hints.add_class("wb-hints-box")
-        self.highlighted = w.HTML("")
+        self.researcher = w.HTML()
+        self.researcher.add_class("wb-researcher-box")
         self.analysis: AnswerAnalysis | None = None
+        self.shown: list[str] = []
         self._inc: IncrementalAnalyzer | None = None
-        super().__init__([w.HBox([self.job]), self.question, self.answer, self.meter, self.hints, self.highlighted])
+        self._log: dict[str, Any] = {}
+        parts = [w.HBox([self.lang, self.job]), self.question, self.answer, self.meter, self.hints, self.highlighted]
+        super().__init__(parts + ([self.researcher] if researcher else []))
         self.job.observe(self._on_job, names="value")
         self.question.observe(self._on_question, names="value")
         self.answer.observe(self._on_text, names="value")
-        self._on_job()
+        self.lang.observe(self._on_lang, names="value")
+        self._on_job(relabel=True)
 
-    def _on_job(self, *_: object) -> None:
-        profile = self.profiles.get(self.job.value)
-        options = _questions(self.job.value, getattr(profile, "language", "en")) if self.job.value else []
+    def _job_lang(self, job: str | None) -> str:
+        lang = getattr(self.profiles.get(job), "language", "en") if job else "en"
+        return lang if lang in dict((v, k) for k, v in LANGS) else "en"
+
+    def _on_lang(self, *_: object) -> None:
+        lang = self.lang.value
+        self.job.description, self.question.description = _t("job", lang), _t("question", lang)
+        self.answer.placeholder = _t("placeholder", lang)
+        current = self.question.value
+        self.question.unobserve(self._on_question, names="value")
+        self.question.options = questions_of(self.job.value, lang) if self.job.value else []
+        if current is not None:
+            self.question.value = current
+        self.question.observe(self._on_question, names="value")
+        self._render()
+
+    def _on_job(self, *_: object, relabel: bool = False) -> None:
+        lang = self._job_lang(self.job.value)
+        if relabel or self.lang.value != lang:
+            self.lang.unobserve(self._on_lang, names="value")
+            self.lang.value = lang  # a job switches the app to its language; the switch may change it back
+            self.lang.observe(self._on_lang, names="value")
+        self.question.unobserve(self._on_question, names="value")
+        options = questions_of(self.job.value, lang) if self.job.value else []
         self.question.options = options
         if options:  # a default question: the analysis knows its kind and dimension from the first keystroke
             self.question.value = options[0][1]
+        self.question.observe(self._on_question, names="value")
+        self._on_lang()
         self._on_question()
 
     def _on_question(self, *_: object) -> None:
-        q = self.question.value
-        profile = self.profiles.get(self.job.value)
-        self._inc = IncrementalAnalyzer(question=q, profile=profile)
+        self._inc = IncrementalAnalyzer(question=self.question.value, profile=self.profiles.get(self.job.value))
+        self._log = {"hint_eligible": False, "prompt_kind": None, "hints_shown": [], "praised": set()}
         self._on_text()
+
+    @property
+    def question_id(self) -> str:
+        """The id of the question being answered ('' when none)."""
+        return (self.question.value or {}).get("question_id", "")
+
+    def held_out(self) -> bool:
+        """True when the holdout policy withholds every hint from this answer."""
+        return bool(self.holdout is not None and not self.holdout.show_hint(self.candidate_id, self.question_id))
 
     def _on_text(self, *_: object) -> None:
         text = self.answer.value or ""
-        self.analysis = self._inc.update(text) if self._inc else None
-        self.meter.value = render_star(self.analysis)
-        self.hints.value = render_hints(self.analysis)
-        self.highlighted.value = render_text(self.analysis, text)
+        a = self.analysis = self._inc.update(text) if self._inc else None
+        fresh = [h.kind for h in a.hints] if a else []
+        log = self._log
+        prompts = [k for k in fresh if k not in PRAISE]
+        if prompts and not log["hint_eligible"]:
+            log["hint_eligible"], log["prompt_kind"] = True, prompts[0]
+        log["praised"] |= {k for k in fresh if k in PRAISE}
+        praise = [k for k in PRAISE if k in fresh or (k in log["praised"] and k in praise_reasons(a))]
+        self.shown = [] if self.held_out() else prompts + praise
+        log["hints_shown"] += [k for k in self.shown if k not in log["hints_shown"]]
+        self._render()
+
+    def _render(self) -> None:
+        lang, text = self.lang.value, self.answer.value or ""
+        self.meter.value = render_star(self.analysis, lang)
+        self.hints.value = render_hints(self.analysis, lang, self.shown)
+        self.highlighted.value = render_text(self.analysis, text, lang)
+        self.researcher.value = self._researcher_html(lang)
+
+    def _researcher_html(self, lang: str) -> str:
+        p = self.holdout
+        if p is None:
+            arm = _t("no_policy", lang, "researcher")
+        else:
+            key = "arm_holdout" if self.held_out() else "arm_hint"
+            arm = _t(key, lang, "researcher").format(candidate=self.candidate_id, question=self.question_id,
+                                                     share=p.share, seed=p.seed, unit=p.unit)
+        yes, no = _t("said_yes", lang, "researcher"), _t("said_no", lang, "researcher")
+        log = self.prompt_log()
+        state = _t("eligible", lang, "researcher").format(eligible=yes if log["hint_eligible"] else no,
+                                                          shown=yes if log["prompted"] else no)
+        arm_id = "none" if p is None else ("holdout" if self.held_out() else "hint")
+        return (f'<div class="wb-researcher" data-testid="researcher" data-arm="{arm_id}"><b>'
+                f'{html.escape(_t("title", lang, "researcher"))}</b><br>{html.escape(arm)}<br>{html.escape(state)}</div>')
 
     def prompt_log(self) -> dict:
-        """What hints were shown for the current question (``prompted``, ``prompt_kind``, ``hints_shown``)."""
-        return self._inc.prompt_log() if self._inc else {"prompted": False, "prompt_kind": None, "hints_shown": []}
+        """This answer as the data contract records it: ``hint_eligible`` (a prompt's trigger fired),
+        ``prompted`` (a prompt was shown), ``prompt_kind``, ``hints_shown`` (every kind shown, praise too),
+        ``assignment`` (``random`` under a holdout, else ``triggered``) and ``held_out``."""
+        log = self._log
+        shown = list(log.get("hints_shown", []))
+        prompted = any(k not in PRAISE for k in shown)
+        return {"hint_eligible": bool(log.get("hint_eligible")), "prompted": prompted,
+                "prompt_kind": log.get("prompt_kind") if prompted else None, "hints_shown": shown,
+                "assignment": self.holdout.assignment if self.holdout is not None else "triggered",
+                "held_out": self.held_out()}
 
 
-def build_live_feedback(job_id: str | None = None, dataset_path: str | Path | None = None) -> LiveFeedback:
+def build_live_feedback(job_id: str | None = None, dataset_path: str | Path | None = None, *,
+                        holdout: Any = None, candidate_id: str = "practice", researcher: bool = False,
+                        warm: bool = True) -> LiveFeedback:
     """The live-feedback layout (display it in a notebook or a Voila app).
 
     Parameters
     ----------
     job_id : str, optional
-        Job to preselect; default the first one.
+        Job to preselect; default the first one of the dataset.
     dataset_path : str or Path, optional
         The dataset whose ``profiles/`` the jobs come from; default the demo data.
+    holdout : workbench.review.holdout.HoldoutPolicy, optional
+        Withhold every hint from the answers it holds out (a randomised experiment on the hints).
+    candidate_id : str, default "practice"
+        The pseudonymous id the holdout is keyed on (with the question id).
+    researcher : bool, default False
+        Show the researcher's panel (the holdout arm, whether the trigger fired); never for candidates.
+    warm : bool, default True
+        Load the language pipelines now (:func:`warm_up`), so the first keystroke is fast.
+
+    Examples
+    --------
+    >>> from workbench.review.holdout import HoldoutPolicy
+    >>> app = build_live_feedback("product_manager", holdout=HoldoutPolicy(share=1 - 1e-9, seed=0),
+    ...                           candidate_id="C000001", researcher=True)
+    >>> app.answer.value = "Last year our churn kept rising. I had to fix it. I interviewed users."
+    >>> app.shown, app.prompt_log()["hint_eligible"], app.prompt_log()["prompted"], app.prompt_log()["assignment"]
+    ([], True, False, 'random')
+    >>> 'data-arm="holdout"' in app.researcher.value
+    True
     """
-    return LiveFeedback(job_id, dataset_path)
+    return LiveFeedback(job_id, dataset_path, holdout=holdout, candidate_id=candidate_id, researcher=researcher,
+                        warm=warm)

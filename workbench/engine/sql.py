@@ -59,6 +59,12 @@ def age_band_sql(column: str, bands: Sequence[tuple[int, int, str]], lit: Litera
     return f"CASE {whens} END"
 
 
+def _later_rounds(has_final: bool, has_outcomes: bool) -> list[str]:
+    """LEFT JOINs of the final round (``f``) and the outcome (``o``) to the candidates ``c``, when present."""
+    return (["LEFT JOIN final_rounds f ON f.candidate_id = c.candidate_id"] if has_final else []) + \
+        (["LEFT JOIN outcomes o ON o.candidate_id = c.candidate_id"] if has_outcomes else [])
+
+
 def pool_cte(lit: Literal, *, job_id: str | None, group_columns: Sequence[str], has_final: bool,
              has_outcomes: bool, has_version: bool) -> str:
     """The audited pool: candidates joined to their AI decision, final round and outcome.
@@ -71,11 +77,7 @@ def pool_cte(lit: Literal, *, job_id: str | None, group_columns: Sequence[str], 
     fin = _bool01("f.final_passed") if has_final else "CAST(NULL AS INT)"
     hired = "CASE WHEN o.hired THEN 1 ELSE 0 END" if has_outcomes else "0"
     version = "CAST(d.profile_version AS STRING)" if has_version else "CAST(NULL AS STRING)"
-    joins = ["JOIN ai_decisions d ON d.candidate_id = c.candidate_id"]
-    if has_final:
-        joins.append("LEFT JOIN final_rounds f ON f.candidate_id = c.candidate_id")
-    if has_outcomes:
-        joins.append("LEFT JOIN outcomes o ON o.candidate_id = c.candidate_id")
+    joins = ["JOIN ai_decisions d ON d.candidate_id = c.candidate_id", *_later_rounds(has_final, has_outcomes)]
     where = f"WHERE CAST(c.job_id AS STRING) = {lit(job_id)}" if job_id is not None else ""
     cols = ", ".join(["c.candidate_id AS candidate_id", "CAST(c.job_id AS STRING) AS job_id", *groups,
                       "CAST(d.ai_score AS DOUBLE) AS ai_score", f"{_bool01('d.ai_passed')} AS ai", f"{fin} AS fin",
@@ -131,11 +133,7 @@ def review_frame_cte(lit: Literal, *, job_id: str, question_ids: Sequence[str], 
          else f"CAST({alias}.{column} AS DOUBLE)") if alias else "CAST(NULL AS DOUBLE)"
     s = "CAST(f.final_score AS DOUBLE)" if has_final else "CAST(NULL AS DOUBLE)"
     hired = "CASE WHEN o.hired THEN 1.0 ELSE 0.0 END" if has_outcomes else "CAST(NULL AS DOUBLE)"
-    joins = ["LEFT JOIN w ON w.candidate_id = c.candidate_id"]
-    if has_final:
-        joins.append("LEFT JOIN final_rounds f ON f.candidate_id = c.candidate_id")
-    if has_outcomes:
-        joins.append("LEFT JOIN outcomes o ON o.candidate_id = c.candidate_id")
+    joins = ["LEFT JOIN w ON w.candidate_id = c.candidate_id", *_later_rounds(has_final, has_outcomes)]
     groups = "".join(f", {'CAST(c.age AS DOUBLE)' if g == 'age' else f'c.{g}'} AS g_{g}" for g in with_groups)
     cols = ", ".join([f"w.q{i} AS x{i}" for i in range(k)] + dims)
     return (f"c AS (SELECT c.candidate_id{''.join(f', c.{g}' for g in with_groups)}, "

@@ -121,7 +121,16 @@ class Source:
         if self.dataset is not None:
             return {name: (self.dataset.table(name) if hasattr(self.dataset, "table") else self.dataset[name])
                     for name in self.tables}
-        return {name: self.engine.query(f"SELECT * FROM {name}") for name in self.tables}
+        return {name: self._ordered(name) for name in self.tables}
+
+    def _ordered(self, table: str) -> pd.DataFrame:
+        """A whole table in a fixed row order (its key columns): engines scan parts in no set order, and the
+        analyses that resample rows must see the same rows in the same order on every engine."""
+        cols = self.engine.columns(table)
+        key = [c for c in ("job_id", "candidate_id", "question_id") if c in cols] if table == "questions" else \
+            [c for c in ("candidate_id", "question_id") if c in cols]
+        order = f" ORDER BY {', '.join(key)}" if key else ""
+        return self.engine.query(f"SELECT * FROM {table}{order}")
 
     def count(self, table: str) -> int:
         """Rows of ``table`` (0 when absent)."""

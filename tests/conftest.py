@@ -91,3 +91,25 @@ def write_profiles(folder: Path) -> list[Path]:
 def dataset(tmp_path: Path) -> Path:
     """A valid tiny dataset folder."""
     return write_dataset(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark local[2] session for the whole run (the JVM takes seconds to start); skips without Java."""
+    import shutil
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
+    from workbench.engine import SparkEngine
+
+    eng = SparkEngine(spark_master="local[2]")
+    yield eng.spark
+    eng.spark.stop()
+
+
+def engine_of(name: str, request: pytest.FixtureRequest):
+    """The engine of a parametrized test: the session's Spark only when Spark is asked for, else the name."""
+    from workbench.engine import SparkEngine
+
+    return SparkEngine(request.getfixturevalue("spark")) if name == "spark" else name

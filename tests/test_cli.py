@@ -366,13 +366,50 @@ def test_the_engine_review_of_the_demo_equals_the_in_memory_review():
     assert duck["suggested_weights"] == base["suggested_weights"]
 
 
+@pytest.mark.parametrize("table", ["answers", "candidates"])
+def test_validate_with_an_engine_reports_what_the_in_memory_check_reports(tmp_path, table):
+    broken = {"answers": ("C1,q1,4,", "C1,q1,7,"), "candidates": ("C3,sales", "C2,sales")}[table]
+    data = write_dataset(tmp_path / "d", {table: TABLES[table].replace(*broken, 1)})
+    memory, duck = run_json("validate", data), run_json("validate", data, "--engine", "duckdb")
+    assert memory[0] == duck[0] == 1
+    assert duck[1].pop("engine") == "duckdb" and duck[1].pop("out") is None
+    coverage, in_memory = duck[1].pop("coverage"), duck[1].pop("checked_in_memory")
+    assert coverage[table]["accepted"] + coverage[table]["quarantined"] == coverage[table]["read"]
+    assert coverage[table]["quarantined"] == memory[1]["tables"][table]["rejected"] >= 1
+    assert in_memory == {}
+    drop = lambda doc: {k: v for k, v in doc.items() if k != "notes"}  # noqa: E731
+    assert drop(duck[1]) == drop(memory[1])
+
+
+def test_validate_out_writes_a_parquet_dataset_the_engines_read_in_place(tmp_path):
+    out = tmp_path / "checked"
+    code, doc = run_json("validate", default_demo_path(), "--out", out)
+    assert code == 0 and doc["engine"] == "duckdb" and doc["out"] == str(out)
+    assert (out / "candidates.parquet").is_file() and (out / "quarantine.csv").is_file()
+    assert (out / "profiles").is_dir()
+    code, audited = run_json("audit", out, "--by", "gender")
+    assert code == 0 and audited["meta"]["engine"] == "duckdb"
+    assert audited["meta"]["coverage"]["tables"]["answers"]["accepted"] == 24000
+    assert audited["meta"]["coverage"]["applicants_in_scope"] == 2000
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (("validate", "{data}", "--engine", "oracle"), "--engine must be auto"),
     (("review", "{data}", "--engine", "oracle"), "--engine must be auto"),
     (("audit", "{data}", "--html", "{tmp}"), "--html needs the dataset in memory"),
 ])
 def test_engine_options_refuse_what_they_cannot_do(parquet_dataset, tmp_path, args, message):
     result = run(*[a.format(data=parquet_dataset, tmp=tmp_path) for a in args])
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_a_dataset_uri_gives_what_its_folder_gives(parquet_dataset):
+    uri = parquet_dataset.resolve().as_uri()
+    for command in (("audit", "--by", "gender"), ("review", "--criterion", "final_score", "--n-boot", "100")):
+        by_path, by_uri = run_json(command[0], parquet_dataset, *command[1:]), run_json(command[0], uri, *command[1:])
+        assert by_path[0] == by_uri[0] == 0
+        assert json.dumps(by_uri[1], sort_keys=True).replace(uri, "") == \
+            json.dumps(by_path[1], sort_keys=True).replace(str(parquet_dataset), "")
 
 
 def test_trend_reads_a_parquet_dataset_through_either_engine(parquet_dataset):

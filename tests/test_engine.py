@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import engine_of
 from workbench.data import load
 from workbench.engine import EngineError, PandasEngine, SparkEngine, get_engine, open_source
 from workbench.fairness import audit
@@ -40,21 +41,6 @@ def sim50k(tmp_path_factory):
     return sim, folder
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs Java")
-    eng = SparkEngine(spark_master="local[2]")
-    yield eng.spark
-    eng.spark.stop()
-
-
-def _engine(name, request):
-    """The engine of a parametrized test (the module's Spark session only when Spark is asked for)."""
-    return SparkEngine(request.getfixturevalue("spark")) if name == "spark" else name
-
-
 def _without_engine(doc):
     doc = dict(doc)
     doc["meta"] = {k: v for k, v in doc["meta"].items() if k not in ("engine", "audit_date")}
@@ -78,7 +64,7 @@ def test_audit_demo_identical_to_numpy(demo, name):
 def test_audit_parquet_simulation_identical(sim50k, request, name):
     sim, folder = sim50k
     base = audit(sim.tables, decision="final_passed", where_from=False).to_dict()
-    got = audit(folder, decision="final_passed", where_from=False, engine=_engine(name, request)).to_dict()
+    got = audit(folder, decision="final_passed", where_from=False, engine=engine_of(name, request)).to_dict()
     assert _without_engine(got) == _without_engine(base)
     assert got["meta"]["engine"] == name
     assert got["meta"]["n_applicants"] == len(sim.tables["candidates"]) == 50_000
@@ -130,7 +116,7 @@ def test_review_delta_identical_across_engines(sim50k, request, name):
     sim, folder = sim50k
     profile = sim.profiles["product_manager"]
     ref = engine_validity(sim.tables, profile, "performance", SETTINGS, engine="pandas", analytic_above=0)
-    got = engine_validity(folder, profile, "performance", SETTINGS, engine=_engine(name, request), analytic_above=0)
+    got = engine_validity(folder, profile, "performance", SETTINGS, engine=engine_of(name, request), analytic_above=0)
     for frame in ("questions", "dimensions"):
         a, b = getattr(ref, frame), getattr(got, frame)
         assert a["verdict"].tolist() == b["verdict"].tolist() and a["n"].tolist() == b["n"].tolist()
@@ -184,3 +170,24 @@ def test_spark_session_used_as_is(spark):
     eng.register("t", pd.DataFrame({"s": ["back\\slash", "it's"]}))
     assert eng.query(f"SELECT COUNT(*) AS n FROM t WHERE s = {eng.literal('it' + chr(39) + 's')} "
                      f"OR s = {eng.literal('back' + chr(92) + 'slash')}")["n"][0] == 2
+
+
+@pytest.mark.parametrize("name", ["pandas", "duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_a_dataset_uri_is_read_like_the_local_folder(sim50k, request, name):
+    """A Parquet dataset named by URI (the path object storage and HDFS take; ``file://`` here) is found through
+    pyarrow's filesystems and read in place: the same tables, profiles and audit as the folder."""
+    _, folder = sim50k
+    uri = folder.resolve().as_uri()
+    by_uri, by_path = open_source(uri, engine_of(name, request)), open_source(folder, "pandas")
+    assert by_uri.tables == by_path.tables and by_uri.job_ids == by_path.job_ids
+    assert [by_uri.count(t) for t in by_uri.tables] == [by_path.count(t) for t in by_path.tables]
+    got = audit(uri, decision="final_passed", where_from=False, engine=engine_of(name, request)).to_dict()
+    ref = audit(folder, decision="final_passed", where_from=False, engine="pandas").to_dict()
+    assert _without_engine(got) == _without_engine(ref)
+
+
+def test_a_uri_without_a_dataset_is_a_clear_error(tmp_path):
+    with pytest.raises(EngineError, match="no candidates table"):
+        open_source(tmp_path.as_uri(), "duckdb")
+    with pytest.raises(EngineError, match="cannot open"):
+        open_source("nosuchscheme://bucket/data", "duckdb")

@@ -50,17 +50,25 @@ SparkMasterOption = Annotated[str | None, typer.Option("--spark-master", help="M
                                                        "yarn).")]
 
 
-def engine_input(data: Path, engine: str) -> tuple[Any, str | None]:
+DataArgument = Annotated[str, typer.Argument(help="Dataset folder, or the URI of a Parquet dataset (s3://, gs://, "
+                                            "hdfs://, file://) that the engine reads in place.",
+                                            show_default=False)]
+
+
+def engine_input(data: str | Path, engine: str) -> tuple[Any, str | None]:
     """What an analysis reads (a loaded dataset, or the folder for an engine to read in place) and its engine.
 
-    ``auto``: a folder of Parquet tables is read in place by DuckDB; CSV/XLSX is loaded and validated in
-    memory (no engine). A named engine reads Parquet in place (``pandas`` reads it whole into memory) and runs
-    its queries on the loaded tables of a CSV/XLSX folder.
+    ``auto``: a folder of Parquet tables (or a dataset URI) is read in place by DuckDB; CSV/XLSX is loaded and
+    validated in memory (no engine). A named engine reads Parquet in place (``pandas`` reads it whole into
+    memory) and runs its queries on the loaded tables of a CSV/XLSX folder.
     """
-    from workbench.engine import ENGINES, stored_as_parquet
+    from workbench.engine import ENGINES, is_uri, stored_as_parquet
 
     if engine not in ("auto", *ENGINES):
         fail(f"--engine must be auto, {', '.join(ENGINES)}; got {engine!r}")
+    if is_uri(data):
+        return str(data), ("duckdb" if engine == "auto" else engine)
+    data = Path(data)
     if not data.is_dir():
         fail(f"{data}: not a folder")
     if not stored_as_parquet(data):
@@ -114,19 +122,50 @@ def validate(
     keep_pii: KeepPiiOption = False,
     encoding: EncodingOption = None,
     dayfirst: DayFirstOption = None,
+    engine: EngineOption = "auto",
+    spark_master: SparkMasterOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the accepted tables (Parquet), quarantine.csv "
+                                             "and profiles/ here (checks with an engine; default duckdb).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check a dataset folder against the data contract; exit 1 when any row breaks it."""
+    """Check a dataset folder against the data contract; exit 1 when any row breaks it.
+
+    With ``--engine`` (or a Parquet dataset, or ``--out``) the checks run as engine queries
+    (:func:`workbench.engine.validate.validate_at_scale`): same quarantine rows and counts as in memory."""
     from workbench.data import validate_dataset
+    from workbench.engine import stored_as_parquet
 
     if not data.is_dir():
         fail(f"{data}: not a folder")
     _pii_warning(keep_pii)
-    report = guarded(lambda: validate_dataset(data, strict=strict, keep_pii=keep_pii, dayfirst=dayfirst,
-                                              mapping=str(mapping) if mapping else None, encoding=encoding))
-    emit(report.to_dict(), as_json, report.summary)
+    options = {"strict": strict, "keep_pii": keep_pii, "dayfirst": dayfirst, "encoding": encoding,
+               "mapping": str(mapping) if mapping else None}
+    if engine == "auto":
+        engine = "duckdb" if out is not None or stored_as_parquet(data) else "memory"
+    if engine == "memory":
+        report, document = guarded(lambda: validate_dataset(data, **options)), {}
+    else:
+        report, document = guarded(lambda: _validate_with_engine(data, out, engine, spark_master, options))
+    checked_by = f"\nchecked by {document['engine']} (engine queries)" if document else ""
+    emit({**report.to_dict(), **document}, as_json, lambda: report.summary() + checked_by)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _validate_with_engine(data: Path, out: Path | None, engine: str, spark_master: str | None,
+                          options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The report of :func:`workbench.engine.validate.validate_at_scale`, and its engine, coverage, the tables
+    checked in memory (with why) and the output folder."""
+    from workbench.engine import ENGINES
+    from workbench.engine.validate import validate_at_scale
+
+    if engine not in ENGINES:
+        fail(f"--engine must be auto, {', '.join(ENGINES)}; got {engine!r}")
+    result = validate_at_scale(data, out, engine=engine, spark_master=spark_master, **options)
+    if out is not None:
+        typer.echo(f"accepted tables and quarantine written to {result.out}", err=True)
+    return result.report, {"engine": result.engine, "coverage": result.coverage, "checked_in_memory":
+                           result.in_memory, "out": None if result.out is None else str(result.out)}
 
 
 @app.command("import")
@@ -214,7 +253,7 @@ def simulate(
 
 @app.command()
 def review(
-    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    data: DataArgument,
     criterion: Annotated[
         str, typer.Option("--criterion", help="final_passed, final_score, performance or retained_12m.")
     ] = "final_passed",
@@ -333,7 +372,7 @@ def explain(
 
 @app.command()
 def audit(
-    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    data: DataArgument,
     more_by: Annotated[list[str] | None, typer.Argument(help="More attributes for --by.", show_default=False)] = None,
     decision: Annotated[str, typer.Option("--decision", help="ai_passed, final_passed or hired.")] = "ai_passed",
     by: Annotated[
@@ -368,7 +407,7 @@ def audit(
 
 @app.command()
 def trend(
-    data: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    data: DataArgument,
     by: Annotated[str, typer.Option("--by", help="profile_version, question_version or period.")] = "period",
     freq: Annotated[str, typer.Option("--freq", help="Period length with --by period (pandas: Q, M, Y).")] = "Q",
     job: Annotated[str | None, typer.Option("--job", help="One job (default: all jobs pooled).")] = None,

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from workbench.data.schema import TABLE_NAMES
 from workbench.engine.backends import DuckDBEngine, Engine, EngineError, PandasEngine, SparkEngine
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "DuckDBEngine", "Engine", "EngineError", "PandasEngine", "Source",
-           "SparkEngine", "get_engine", "open_source", "stored_as_parquet"]
+           "SparkEngine", "get_engine", "is_uri", "open_source", "stored_as_parquet"]
 
 ENGINES = ("duckdb", "spark", "pandas")
 DEFAULT_ENGINE = "duckdb"
@@ -192,6 +193,81 @@ def _open_folder(folder: Path, engine: Engine) -> Source:
     return Source(engine, tuple(present), profiles, None, folder, quarantine)
 
 
+def is_uri(data: Any) -> bool:
+    """Whether ``data`` is a dataset URI (``s3://``, ``gs://``, ``hdfs://``, ``abfs://``, ``file://``...) rather
+    than a local folder.
+
+    >>> is_uri("s3://bucket/applications"), is_uri("datasets/demo")
+    (True, False)
+    """
+    return isinstance(data, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", data) is not None
+
+
+def _uri_kind(fs: Any, path: str) -> Any:
+    return fs.get_file_info(path).type
+
+
+def _parquet_of_uri(fs: Any, root: str, uri: str, table: str) -> str | None:
+    """``<uri>/<table>.parquet`` or ``<uri>/<table>/*.parquet`` if the filesystem holds it."""
+    from pyarrow.fs import FileSelector, FileType
+
+    if _uri_kind(fs, f"{root}/{table}.parquet") == FileType.File:
+        return f"{uri}/{table}.parquet"
+    if _uri_kind(fs, f"{root}/{table}") == FileType.Directory:
+        parts = fs.get_file_info(FileSelector(f"{root}/{table}"))
+        if any(i.path.endswith(".parquet") for i in parts):
+            return f"{uri}/{table}/*.parquet"
+    return None
+
+
+def _profiles_of_uri(fs: Any, root: str) -> dict[str, Any]:
+    """The job profiles of ``<root>/profiles/*.yaml`` on a filesystem (the file stem must be the job_id)."""
+    import yaml
+    from pyarrow.fs import FileSelector, FileType
+
+    from workbench.data.profiles import ProfileError, profile_from_dict
+
+    if _uri_kind(fs, f"{root}/profiles") != FileType.Directory:
+        return {}
+    profiles = {}
+    for info in sorted(fs.get_file_info(FileSelector(f"{root}/profiles")), key=lambda i: i.path):
+        if info.extension not in ("yaml", "yml"):
+            continue
+        with fs.open_input_stream(info.path) as stream:
+            prof = profile_from_dict(yaml.safe_load(stream.read().decode("utf-8")), source=info.path)
+        if prof.job_id != info.base_name.rsplit(".", 1)[0]:
+            raise ProfileError(f"{info.path}: job_id {prof.job_id!r} does not match the file name")
+        profiles[prof.job_id] = prof
+    return profiles
+
+
+def _open_uri(uri: str, engine: Engine) -> Source:
+    """A Parquet dataset on any filesystem Arrow reaches (object storage, HDFS, ``file://``), read in place by
+    the engine; the tables and profiles are found through :mod:`pyarrow.fs`."""
+    from pyarrow.fs import FileSystem
+
+    from workbench.data.store import QUARANTINE_ENCODING, QUARANTINE_FILE
+
+    uri = uri.rstrip("/")
+    try:
+        fs, root = FileSystem.from_uri(uri)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for unknown schemes
+        raise EngineError(f"{uri}: cannot open ({exc})") from None
+    found = {name: _parquet_of_uri(fs, root, uri, name) for name in TABLE_NAMES}
+    if found["candidates"] is None:
+        raise EngineError(f"{uri}: no candidates table (candidates.parquet or candidates/*.parquet)")
+    present = []
+    for name, path in found.items():
+        if path is not None:
+            engine.register(name, path if engine.name == "duckdb" else path.replace("/*.parquet", ""))
+            present.append(name)
+    quarantine = None
+    if _uri_kind(fs, f"{root}/{QUARANTINE_FILE}").name == "File":
+        with fs.open_input_stream(f"{root}/{QUARANTINE_FILE}") as stream:
+            quarantine = pd.read_csv(stream, dtype="str", keep_default_na=False, encoding=QUARANTINE_ENCODING)
+    return Source(engine, tuple(present), _profiles_of_uri(fs, root), None, None, quarantine)
+
+
 def open_source(data: Any, engine: Any = DEFAULT_ENGINE, *, spark: Any = None,
                 spark_master: str | None = None) -> Source:
     """Register a dataset's tables with an engine (see the module for what ``data`` can be).
@@ -204,6 +280,8 @@ def open_source(data: Any, engine: Any = DEFAULT_ENGINE, *, spark: Any = None,
     if isinstance(data, Source):
         return data
     eng = get_engine(engine, spark=spark, spark_master=spark_master)
+    if is_uri(data):
+        return _open_uri(data, eng)
     if isinstance(data, str | Path):
         folder = Path(data)
         if not folder.is_dir():

@@ -313,3 +313,50 @@ def test_a_profile_change_of_known_effect_is_detected_with_the_right_sign_and_a_
     assert [p.period for p in res.periods] == ["v1", "v2"] and truth > 0.08
     assert rate.diff > 0 and rate.significant and rate.ci_low < truth < rate.ci_high
     assert "pass_rate_up" in res.readings[0].flags
+
+
+# ------------------------------------------------------------------------------ question versions (issue 17)
+
+
+def _reworded_sim(seed: int = 4):
+    """pm_q01 reworded half-way through the interview period into a version that predicts nothing."""
+    from workbench.simulate import QuestionRevision, load_job_spec
+
+    rev = QuestionRevision(JOB_Q, "v2", 0.5, 0.0, "Reworded: what makes a product good?")
+    return simulate(small_config(n_candidates=3000, seed=seed, jobs=(load_job_spec(JOB),), answer_texts=False,
+                                 resume_files=(0, 0, 0), biases=(), question_revisions=(rev,)))
+
+
+JOB_Q = "pm_q01"
+
+
+@pytest.fixture(scope="module")
+def reworded():
+    return _reworded_sim()
+
+
+def test_a_rewording_that_broke_a_question_shows_in_its_validity_per_version(reworded):
+    res = trend(reworded, by="question_version", n_boot=300)
+    assert [p.period for p in res.periods] == ["v1", "v1+v2"]  # before the switch, and after it
+    rows = {q.version: q for q in res.question_versions}
+    assert {q.question_id for q in res.question_versions} == {JOB_Q} and list(rows) == ["v1", "v2"]
+    assert rows["v1"].n + rows["v2"].n == sum(p.final_hit_rate.n for p in res.periods)  # the AI-passed
+    truth = next(q for q in reworded.truth["jobs"][JOB]["questions"] if q["question_id"] == JOB_Q)["versions"]
+    true_v1, true_v2 = (v["validity"]["final_passed"]["theoretical"] for v in truth)
+    assert rows["v1"].ci_low > 0.1 and rows["v1"].verdict == "keep"  # the original wording predicts
+    assert rows["v2"].ci_low < true_v2 == 0 < rows["v2"].ci_high  # the new one's interval covers its truth, 0
+    assert rows["v2"].ci_high < rows["v1"].ci_low
+    (change,) = res.question_version_changes
+    assert (change.from_, change.to) == ("v1", "v2") and change.diff < 0 and change.significant
+    assert change.ci_low < true_v2 - true_v1 < change.ci_high < 0  # the right sign, and a CI covering the truth
+    doc = json.loads(json.dumps(res.to_dict()))
+    assert doc["question_versions"][1]["version"] == "v2" and doc["question_version_changes"][0]["from"] == "v1"
+    assert f"{JOB} {JOB_Q} v1 -> v2: corrected validity" in res.summary()
+
+
+def test_per_version_validity_needs_the_profiles(reworded):
+    res = trend(reworded.tables, by="question_version", n_boot=20)
+    assert res.question_versions == () and any("no profile" in c for c in res.caveats)
+    res = trend(reworded.tables, by="question_version", n_boot=50, profiles=reworded.profiles)
+    assert [q.version for q in res.question_versions] == ["v1", "v2"]
+    assert trend(reworded, by="period", freq="Y", n_boot=20).question_versions == ()

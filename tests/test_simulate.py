@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import math
@@ -548,3 +549,146 @@ def test_triggered_hints_go_to_incomplete_drafts_and_the_truth_is_recorded(holdo
 def test_randomised_design_writes_no_hint_columns():
     sim = simulate(small_config(n_candidates=100, seed=2, answer_texts=False, resume_files=(0, 0, 0)))
     assert "hint_eligible" not in sim.tables["answers"] and "triggered" not in sim.truth["config"]
+
+
+# ------------------------------------------------------------------------------------ question versions
+
+PM = "product_manager"
+REWORDED = "Reworded: what, in your view, makes a product good?"
+
+
+def _revised(switch_at="2025-01-01", loading=0.0, shift=0.4, n=3000, seed=8, **overrides):
+    """One job whose pm_q01 is reworded at ``switch_at`` into a version of ``loading`` and mean ``shift``."""
+    from workbench.simulate import QuestionRevision, load_job_spec
+
+    rev = QuestionRevision("pm_q01", "v2", switch_at, loading, REWORDED, shift=shift)
+    params = {"jobs": (load_job_spec(PM),), "answer_texts": False, "resume_files": (0, 0, 0), "biases": (),
+              "question_revisions": (rev,), **overrides}
+    return simulate(small_config(n_candidates=n, seed=seed, **params))
+
+
+@pytest.fixture(scope="module")
+def revised():
+    return _revised()
+
+
+def test_answers_switch_to_the_new_version_on_the_configured_date(revised):
+    a = revised.tables["answers"]
+    q1 = a[a["question_id"] == "pm_q01"]
+    late = pd.to_datetime(q1["interviewed_at"]) >= pd.Timestamp("2025-01-01")
+    assert 0.3 < late.mean() < 0.7
+    assert (q1["question_version"] == np.where(late, "v2", "v1")).all()
+    assert (a.loc[a["question_id"] != "pm_q01", "question_version"] == "v1").all()
+    # a candidate answers all questions on one day, so each candidate answered one version of pm_q01
+    assert (q1.groupby("candidate_id")["question_version"].nunique() == 1).all()
+    assert len(a) == 3000 * 12 and not a.duplicated(["candidate_id", "question_id"]).any()
+
+
+def test_the_questions_table_has_a_row_per_version_with_its_text(revised):
+    q = revised.tables["questions"]
+    assert not q.duplicated(["question_id", "version"]).any()
+    rows = q[q["question_id"] == "pm_q01"].set_index("version")
+    assert list(rows.index) == ["v1", "v2"]
+    assert rows.loc["v2", "text"] == REWORDED
+    assert rows.loc["v1", "text"] == _original_text("pm_q01")
+    assert (rows["active"] == [False, True]).all()
+    assert len(q) == 13 and q.loc[q["question_id"] != "pm_q01", "version"].eq("v1").all()
+
+
+def _original_text(qid):
+    from workbench.simulate import load_job_spec
+
+    return next(q.text for q in load_job_spec(PM).questions if q.question_id == qid)
+
+
+def test_the_truth_gives_each_version_its_loading_and_validity(revised):
+    truth = revised.truth["jobs"][PM]
+    q = next(q for q in truth["questions"] if q["question_id"] == "pm_q01")
+    v1, v2 = q["versions"]
+    assert (v1["version"], v1["loading"], v1["switch_date"]) == ("v1", 0.75, None)
+    assert (v2["version"], v2["loading"], v2["shift"], v2["switch_date"], v2["text"]) == (
+        "v2", 0.0, 0.4, "2025-01-01", REWORDED)
+    a = revised.tables["answers"]
+    counts = a.loc[a["question_id"] == "pm_q01", "question_version"].value_counts()
+    assert (v1["n_answers"], v2["n_answers"]) == (counts["v1"], counts["v2"])
+    # the original version's closed form is the question's; the new one predicts nothing
+    for crit in ("final_score", "final_passed", "performance"):
+        assert v1["validity"][crit]["theoretical"] == q["validity"][crit]["theoretical"] > 0.2
+        assert v2["validity"][crit]["theoretical"] == 0.0
+    # the empirical validities over the applicants who answered each version agree with the closed forms
+    assert abs(v1["validity"]["final_score"]["population"] - v1["validity"]["final_score"]["theoretical"]) < 0.08
+    assert abs(v2["validity"]["final_score"]["population"]) < 0.08
+    assert abs(v2["mean_score"] - v1["mean_score"] - 0.4) < 0.15  # the new wording's shift
+    assert [x["question_id"] for x in truth["questions"] if "versions" in x] == ["pm_q01"]
+    assert revised.truth["config"]["question_revisions"][0]["switch_at"] == "2025-01-01"
+    json.dumps(revised.truth)
+
+
+def test_a_fraction_switches_at_that_share_of_the_interview_period():
+    sim = _revised(switch_at=0.25, n=400)
+    first, last = small_config().interview_period()
+    day = first + dt.timedelta(days=round(0.25 * (last - first).days))
+    v2 = next(q for q in sim.truth["jobs"][PM]["questions"] if q["question_id"] == "pm_q01")["versions"][1]
+    assert v2["switch_date"] == day.isoformat() and first < day < last
+    when = pd.to_datetime(sim.tables["answers"]["interviewed_at"])
+    assert pd.Timestamp(first) <= when.min() and when.max() <= pd.Timestamp(last)  # the period holds every interview
+    q1 = sim.tables["answers"].query("question_id == 'pm_q01'")
+    assert (q1["question_version"].eq("v2") == (pd.to_datetime(q1["interviewed_at"]) >= pd.Timestamp(day))).all()
+
+
+def test_a_revision_that_changes_nothing_changes_no_other_number():
+    """A revision draws no random numbers: with the same loading and no shift every score is as without it."""
+    base = simulate(small_config(n_candidates=300, seed=8, answer_texts=False, resume_files=(0, 0, 0)))
+    same = _revised(loading=0.75, shift=0.0, n=300, seed=8, jobs=demo_config().jobs, biases=demo_config().biases)
+    for name in ("candidates", "ai_decisions", "final_rounds", "outcomes"):
+        pd.testing.assert_frame_equal(same.tables[name], base.tables[name])
+    pd.testing.assert_frame_equal(same.tables["answers"].drop(columns="question_version"), base.tables["answers"])
+    assert "question_version" not in base.tables["answers"] and "question_revisions" not in base.truth["config"]
+
+
+def test_a_dataset_with_question_versions_passes_the_contract(revised, tmp_path):
+    from workbench.data import validate_dataset
+
+    from workbench.data import load
+    from workbench.engine.validate import validate_at_scale
+    from workbench.review import review_dataset
+
+    write_simulation(revised, tmp_path)
+    report = validate_dataset(tmp_path)
+    assert report.ok, report
+    loaded = load(tmp_path)
+    assert loaded.table("questions")["question_id"].eq("pm_q01").sum() == 2  # one row per version, both kept
+    at_scale = validate_at_scale(tmp_path, engine="duckdb")
+    assert at_scale.ok and at_scale.quarantine.empty
+    assert at_scale.coverage["questions"]["accepted"] == len(loaded.table("questions"))
+    reviewed = review_dataset(loaded, "final_passed", n_boot=100).to_dict()
+    pm = [q["question_id"] for q in reviewed["questions"] if q["job_id"] == "product_manager"]
+    assert pm.count("pm_q01") == 1 and len(pm) == len(set(pm))
+
+
+@pytest.mark.parametrize("revisions,match", [
+    ((("xx_q01", "v2", 0.5, 0.0),), "no job has question"),
+    ((("pm_q01", "v1", 0.5, 0.0),), "need a new version"),
+    ((("pm_q01", "v2", 1.5, 0.0),), "switch_at"),
+    ((("pm_q01", "v2", "2025-02-30", 0.0),), "switch_at"),
+    ((("pm_q01", "v2", 0.5, 0.99),), "presentation_loading"),
+    ((("pm_q01", "v2", 0.5, 0.0), ("pm_q01", "v2", 0.7, 0.0)), "share a switch date or a version"),
+])
+def test_bad_revisions_are_refused(revisions, match):
+    from workbench.simulate import QuestionRevision
+
+    with pytest.raises(SimulationError, match=match):
+        small_config(question_revisions=tuple(QuestionRevision(*r, text="Reworded?") for r in revisions))
+
+
+def test_revisions_load_from_a_yaml_file(tmp_path):
+    from workbench.simulate import QuestionRevision, load_question_revisions
+
+    path = tmp_path / "revisions.yaml"
+    path.write_text("- question_id: pm_q01\n  version: v2\n  switch_at: 2025-01-01\n  loading: 0.1\n"
+                    "  text: 请讲一次……\n  shift: -0.2\n", encoding="utf-8")
+    (rev,) = load_question_revisions(path)
+    assert rev == QuestionRevision("pm_q01", "v2", dt.date(2025, 1, 1), 0.1, "请讲一次……", -0.2)
+    path.write_text("- {question_id: pm_q01, version: v2, loading: 0.1, text: x, when: 0.5}\n", encoding="utf-8")
+    with pytest.raises(SimulationError, match=r"unknown fields \['when'\], missing \['switch_at'\]"):
+        load_question_revisions(path)

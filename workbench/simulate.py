@@ -59,7 +59,12 @@ The model (one job; every parameter is a field of :class:`SimulationConfig` or :
    probability :math:`\Phi(\alpha_{part} + \beta\,\eta)`, a quantified result with
    :math:`\Phi(\alpha_Q + \beta_Q\,\eta)` given a result, where :math:`\eta` is the competency the question
    measures (the presentation factor for general questions). ``answer_truth.csv`` records the parts.
-8. Resumes: each applicant has a career of work intervals (some overlapping, the last one often
+8. Question versions (:class:`QuestionRevision`, none by default): a question reworded during the interview
+   period is, for the answers given from the switch date on, scored as in 2. with the new version's loading
+   :math:`\lambda'_q` and a mean shifted by ``shift``; those answers record ``question_version``, the
+   questions table has a row per version, and ``truth.json`` gives each version's loading and validities.
+   Without revisions no random number is drawn differently (the committed demo is unchanged).
+9. Resumes: each applicant has a career of work intervals (some overlapping, the last one often
    "present" = ``reference_date``); ``years_experience`` is the length of their union (months counted from
    the first of the start month to the first of the end month, overlaps once) / 12, rounded to 2 decimals. A
    subset is written as files (txt, pdf, docx) with their fields in ``resumes/truth.jsonl``.
@@ -110,11 +115,13 @@ __all__ = [
     "Bias",
     "DimensionSpec",
     "JobSpec",
+    "QuestionRevision",
     "QuestionSpec",
     "Simulation",
     "SimulationConfig",
     "TriggeredPrompting",
     "demo_config",
+    "load_question_revisions",
     "simulate",
     "simulate_dataset",
     "small_config",
@@ -123,6 +130,7 @@ __all__ = [
 
 ANSWER_TRUTH_FLAGS = ("star_s", "star_t", "star_a", "star_r", "quantified")
 PROMPT_KINDS = ("missing_action", "missing_result", "ask_quantify", "praise_quantified")
+BASE_VERSION = "v1"  # questions.version of every question as the job spec defines it
 GRAD_AGE = {"high_school": 18, "associate": 21, "bachelor": 22, "master": 25, "doctorate": 29}
 
 
@@ -357,6 +365,109 @@ class Bias:
 
 
 @dataclass(frozen=True)
+class QuestionRevision:
+    """A rewording of a question during the interview period: from ``switch_at`` on it is asked as ``version``.
+
+    Every answer to ``question_id`` given on or after the switch date (``answers.interviewed_at``) is an
+    answer to the new version: it records ``question_version = version``, its true loading on the question's
+    competency is ``loading`` (what the new wording measures; 0 = it predicts nothing) and its rubric mean is
+    shifted by ``shift`` points (an easier or harder wording). The presentation loading, spread and any
+    :class:`Bias` of the question carry over. The questions table gets a row per version with its ``text``;
+    ``truth.json`` gets the true loading and validities of each version. The AI threshold is placed from the
+    original versions (a rewording that moves scores moves the pass rate, as it would in practice).
+
+    Parameters
+    ----------
+    question_id : str
+        A question of one of the jobs.
+    version : str
+        The new ``questions.version`` (the original is ``"v1"``); unique per question.
+    switch_at : str, datetime.date or float
+        An ISO date, or a fraction in [0, 1] of the interview period (first to last possible interview
+        date of :class:`SimulationConfig`: 0 = every answer is of the new version, 1 = only the last day's).
+    loading : float
+        True loading of the new version on the competency (>= 0, with loading^2 + presentation_loading^2 < 1).
+    text : str
+        The new wording (in the job's language).
+    shift : float
+        Added to the new version's scores before rounding.
+
+    Examples
+    --------
+    >>> rev = QuestionRevision("pm_q01", "v2", 0.5, 0.0, "Why do you like products?")
+    >>> rev.switch_date(dt.date(2024, 1, 1), dt.date(2024, 1, 31)).isoformat()
+    '2024-01-16'
+    >>> QuestionRevision("pm_q01", "v2", "2024-03-01", 0.5, "...").switch_date(dt.date(2024, 1, 1),
+    ...                                                                         dt.date(2024, 12, 31))
+    datetime.date(2024, 3, 1)
+    >>> QuestionRevision("pm_q01", "v2", 1.5, 0.5, "...")
+    Traceback (most recent call last):
+    ...
+    workbench.simulate.SimulationError: question_revisions[pm_q01 v2].switch_at: 1.5 is neither an ISO date nor a fraction in [0, 1]
+    """
+
+    question_id: str
+    version: str
+    switch_at: str | dt.date | float
+    loading: float
+    text: str
+    shift: float = 0.0
+
+    def __post_init__(self) -> None:
+        where = f"question_revisions[{self.question_id} {self.version}]"
+        if not str(self.version).strip() or str(self.version) == BASE_VERSION:
+            raise SimulationError(f"{where}.version: need a new version, not {self.version!r}")
+        if not str(self.text).strip():
+            raise SimulationError(f"{where}.text: the new wording is empty")
+        if not (math.isfinite(self.loading) and 0 <= self.loading < 1) or not math.isfinite(self.shift):
+            raise SimulationError(f"{where}: need 0 <= loading < 1 and a finite shift")
+        try:
+            self.switch_date(dt.date(2000, 1, 1), dt.date(2000, 1, 2))
+        except (TypeError, ValueError):
+            raise SimulationError(f"{where}.switch_at: {self.switch_at!r} is neither an ISO date nor a fraction in "
+                                  "[0, 1]") from None
+
+    def switch_date(self, first: dt.date, last: dt.date) -> dt.date:
+        """The first interview date of the new version, in the interview period ``first`` to ``last``."""
+        at = self.switch_at
+        if isinstance(at, dt.datetime):
+            return at.date()
+        if isinstance(at, dt.date):
+            return at
+        if isinstance(at, str):
+            return dt.date.fromisoformat(at)
+        if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at <= 1:
+            raise ValueError(at)
+        return first + dt.timedelta(days=round(at * (last - first).days))
+
+
+def load_question_revisions(path: str | Path) -> tuple[QuestionRevision, ...]:
+    """Rewordings from a YAML file: a list of mappings with the fields of :class:`QuestionRevision`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "revisions.yaml"
+    >>> _ = path.write_text("- {question_id: pm_q01, version: v2, switch_at: 0.5, loading: 0.0, "
+    ...                     "text: 'Why product?', shift: 0.3}\\n", encoding="utf-8")
+    >>> load_question_revisions(path)[0].shift
+    0.3
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(data, list) or not all(isinstance(d, Mapping) for d in data):
+        raise SimulationError(f"{path}: need a list of revisions (question_id, version, switch_at, loading, text)")
+    names = {f.name for f in dataclasses.fields(QuestionRevision)}
+    out = []
+    for k, d in enumerate(data):
+        unknown, missing = set(d) - names, {"question_id", "version", "switch_at", "loading", "text"} - set(d)
+        if unknown or missing:
+            raise SimulationError(f"{path}: revision {k + 1}: unknown fields {sorted(unknown)}, "
+                                  f"missing {sorted(missing)}")
+        out.append(QuestionRevision(**d))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class TriggeredPrompting:
     """Real-time hints as the live feedback gives them: triggered by an incomplete first draft, not at random.
 
@@ -476,6 +587,11 @@ class SimulationConfig:
         Resume files written per job as (txt, pdf, docx).
     answer_texts : bool
         Generate answer texts (False: empty column, faster).
+    question_revisions : tuple of QuestionRevision
+        Rewordings during the interview period (none by default: every answer is to version ``v1`` and the
+        answers table has no ``question_version`` column, as in the committed demo). With revisions the
+        questions table has a row per (question, version) (earlier versions ``active`` false) and every
+        answer records its ``question_version``.
 
     Examples
     --------
@@ -523,6 +639,7 @@ class SimulationConfig:
     resume_files: tuple[int, int, int] = (60, 10, 10)
     answer_texts: bool = True
     triggered: TriggeredPrompting | None = None
+    question_revisions: tuple[QuestionRevision, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.jobs:
@@ -550,13 +667,64 @@ class SimulationConfig:
         for b in self.biases:
             if not any(b.targets(j) for j in self.jobs):
                 raise SimulationError(f"biases: target {b.target!r} matches no question of any job")
+        for job in self.jobs:
+            self.revisions_of(job)  # checks them
+
+    def interview_period(self) -> tuple[dt.date, dt.date]:
+        """First and last possible interview dates (applications end 10 days before ``reference_date`` and
+        start ``application_window_days`` earlier; an interview follows within 7 days).
+
+        Examples
+        --------
+        >>> [d.isoformat() for d in small_config().interview_period()]
+        ['2024-06-21', '2025-06-27']
+        """
+        last_applied = dt.date.fromisoformat(self.reference_date) - dt.timedelta(days=10)
+        return last_applied - dt.timedelta(days=self.application_window_days - 1), last_applied + dt.timedelta(days=7)
+
+    def revisions_of(self, job: JobSpec) -> dict[int, list[tuple[dt.date, QuestionRevision]]]:
+        """Question index -> its revisions as (switch date, revision), by date, for the questions of ``job``.
+
+        Examples
+        --------
+        >>> cfg = small_config(question_revisions=(QuestionRevision("pm_q02", "v2", 0.5, 0.0, "Reworded?"),))
+        >>> cfg.revisions_of(cfg.jobs[1])
+        {1: [(datetime.date(2024, 12, 24), QuestionRevision(question_id='pm_q02', version='v2', switch_at=0.5, \
+loading=0.0, text='Reworded?', shift=0.0))]}
+        >>> small_config(question_revisions=(QuestionRevision("xx_q01", "v2", 0.5, 0.0, "?"),))
+        Traceback (most recent call last):
+        ...
+        workbench.simulate.SimulationError: question_revisions[xx_q01 v2]: no job has question 'xx_q01'
+        """
+        index = {q.question_id: k for k, q in enumerate(job.questions)}
+        ids = {q.question_id for j in self.jobs for q in j.questions}
+        out: dict[int, list[tuple[dt.date, QuestionRevision]]] = {}
+        first, last = self.interview_period()
+        for rev in self.question_revisions:
+            where = f"question_revisions[{rev.question_id} {rev.version}]"
+            if rev.question_id not in ids:
+                raise SimulationError(f"{where}: no job has question {rev.question_id!r}")
+            if rev.question_id in index:
+                gam = job.questions[index[rev.question_id]].presentation_loading
+                if rev.loading**2 + gam**2 >= 1:
+                    raise SimulationError(f"{where}: need loading^2 + presentation_loading^2 < 1 ({gam})")
+                out.setdefault(index[rev.question_id], []).append((rev.switch_date(first, last), rev))
+        for k, revs in out.items():
+            revs.sort(key=lambda dr: dr[0])
+            dates, versions = [d for d, _ in revs], [r.version for _, r in revs]
+            if len(set(dates)) < len(dates) or len(set(versions)) < len(versions):
+                raise SimulationError(f"question_revisions[{job.questions[k].question_id}]: two revisions share a "
+                                      "switch date or a version")
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready copy (for truth.json); ``triggered`` only when set (so the randomised demo's truth is
-        unchanged)."""
+        """JSON-ready copy (for truth.json); ``triggered`` and ``question_revisions`` only when set (so the
+        randomised demo's truth is unchanged)."""
         d = dataclasses.asdict(self)
         if d["triggered"] is None:
             del d["triggered"]
+        if not d["question_revisions"]:
+            del d["question_revisions"]
         return _jsonable(d)
 
 
@@ -683,10 +851,12 @@ class _Theory:
         i = self.names.index(a)
         return float(math.sqrt(self.cov[i, i]))
 
-    def point_biserial(self, a: str) -> float:
-        """Correlation of variable ``a`` with final_passed over the full population."""
+    def point_biserial(self, a: str, r_final: float | None = None) -> float:
+        """Correlation of variable ``a`` (or of a variable correlating ``r_final`` with the final-round latent)
+        with final_passed over the full population."""
         p = 1 - stats.norm.cdf(self.final_z)
-        return self.corr(a, "final") * float(stats.norm.pdf(self.final_z)) / math.sqrt(p * (1 - p))
+        r = self.corr(a, "final") if r_final is None else r_final
+        return r * float(stats.norm.pdf(self.final_z)) / math.sqrt(p * (1 - p))
 
 
 def _group_share(bias: Bias, job: JobSpec, config: SimulationConfig) -> float:
@@ -1029,18 +1199,26 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
     age = np.maximum(age, grad_age + 1)
     missing = {k: r_attr.random(n) < config.missing_rates.get(k, 0.0) for k in ("gender", "age", "race_ethnicity", "education")}
     applied = ref_day - np.timedelta64(10, "D") - r_attr.integers(0, config.application_window_days, n).astype("timedelta64[D]")
-    # 8. careers
+    # r_dec: review and override draws, then the interview day (drawn here so a question's version is known)
+    u_review, u_override = r_dec.random(n), r_dec.random(n)
+    interviewed = applied + r_dec.integers(0, 8, n).astype("timedelta64[D]")
+    versions = _answer_versions(job, config, interviewed)
+    if versions is not None:
+        lam = versions["loading"]
+    # 9. careers
     career_start = ref_month - 12 * (age - grad_age) + r_career.integers(0, 12, n)
     careers, years = _careers(r_career, career_start, ref_month)
     # 2. question scores; 6. the first drafts come first (a triggered hint depends on them; r_text is their stream)
     eps = r_score.standard_normal((n, Q))
     u_hint = r_score.random((n, Q))
-    eta = np.where(lam[None, :] > 0, theta[:, di], pres[:, None])
+    eta = np.where(np.broadcast_to(lam, (n, Q)) > 0, theta[:, di], pres[:, None])
     parts, quant = _star_truth(r_text, eta.ravel(), config)
     hint = _hint_assignment(job, config, n, u_hint, parts, quant)
     prompted = hint["prompted"]
     xstar = mu + sig * (lam * theta[:, di] + gam * pres[:, None] + np.sqrt(1 - lam**2 - gam**2) * eps)
     xstar += config.prompt_effect * prompted
+    if versions is not None:
+        xstar += versions["shift"]
     attr_values = {"gender": gender, "education": education, "race_ethnicity": race, "age": age}
     bias_masks = []
     for b in config.biases:
@@ -1058,23 +1236,47 @@ def _simulate_job(job: JobSpec, n: int, config: SimulationConfig, theory: _Theor
     ai_score = composite.weighted_total(pd.DataFrame(dim_scores), ja.w).to_numpy()
     # 3. AI decision with human review
     auto = composite.passes(ai_score, theory.threshold)
-    reviewed = r_dec.random(n) < config.review_rate
-    override = reviewed & (np.abs(ai_score - theory.threshold) < config.borderline_band) & (r_dec.random(n) < config.override_rate)
+    reviewed = u_review < config.review_rate
+    override = reviewed & (np.abs(ai_score - theory.threshold) < config.borderline_band) & (u_override < config.override_rate)
     ai_passed = auto ^ override
     # 4. counterfactual criteria for everyone
     crit = _criteria(config, theory, theta @ ja.beta / math.sqrt(ja.beta @ ja.sigma @ ja.beta), r_crit)
     # 6./7. hints applied and texts
     prompt_kind = _complete_drafts(config, hint, parts, quant, eta.ravel(), r_text)
     texts, seconds = _texts_and_seconds(job, config, n, di, parts, quant, r_text, progress)
-    interviewed = applied + r_dec.integers(0, 8, n).astype("timedelta64[D]")
     return {
         "n": n, "theta": theta, "pres": pres, "gender": gender, "education": education, "race": race, "age": age,
         "missing": missing, "applied": applied, "interviewed": interviewed, "careers": careers, "years": years,
         "career_start": career_start, "score": score, "prompted": prompted, "prompt_kind": prompt_kind,
         "texts": texts, "seconds": seconds, "parts": parts, "quant": quant, "dim_scores": dim_scores,
         "ai_score": ai_score, "ai_passed": ai_passed, "reviewed": reviewed, "override": override, **crit,
-        "bias_masks": bias_masks, "hint": hint,
+        "bias_masks": bias_masks, "hint": hint, "versions": versions,
     }
+
+
+def _answer_versions(job: JobSpec, config: SimulationConfig, interviewed: np.ndarray) -> dict[str, Any] | None:
+    """The version each answer is to (``config.question_revisions``), None without revisions.
+
+    Returns ``index`` (n x Q: 0 = the original, k = the k-th revision by date), ``label`` (n x Q version
+    names), ``loading`` (n x Q true loadings) and ``shift`` (n x Q rubric shifts), with ``revisions`` (question
+    index -> [(switch date, revision)]). An answer is to a revision from its switch date on (interview date
+    on or after it).
+    """
+    if not config.question_revisions:
+        return None
+    n, Q = len(interviewed), len(job.questions)
+    plan = config.revisions_of(job)
+    index = np.zeros((n, Q), dtype=np.int64)
+    loading = np.tile(np.array([q.loading for q in job.questions], float), (n, 1))
+    shift = np.zeros((n, Q))
+    label = np.full((n, Q), BASE_VERSION, dtype=object)
+    for k, revs in plan.items():
+        switch = np.array([np.datetime64(d, "D") for d, _ in revs])
+        index[:, k] = np.searchsorted(switch, interviewed.astype("datetime64[D]"), side="right")
+        for v, (_, rev) in enumerate(revs, start=1):
+            hit = index[:, k] == v
+            loading[hit, k], shift[hit, k], label[hit, k] = rev.loading, rev.shift, rev.version
+    return {"index": index, "label": label, "loading": loading, "shift": shift, "revisions": plan}
 
 
 def _no_progress(it, **_: Any):
@@ -1166,6 +1368,20 @@ def _hint_columns(hint: dict[str, Any]) -> dict[str, Any]:
             "star_after": hint["star_after"].ravel(), "assignment": hint["assignment"]}
 
 
+def _question_rows(config: SimulationConfig) -> pd.DataFrame:
+    """The questions table: a row per question, and with revisions a row per (question, version) in version
+    order, only the latest version ``active``."""
+    rows = []
+    for job in config.jobs:
+        plan = config.revisions_of(job)
+        for k, q in enumerate(job.questions):
+            versions = [(BASE_VERSION, q.text)] + [(rev.version, rev.text) for _, rev in plan.get(k, [])]
+            rows += [{"question_id": q.question_id, "job_id": job.job_id, "dimension": q.dimension, "kind": q.kind,
+                      "text": text, "version": version, "active": v == len(versions) - 1}
+                     for v, (version, text) in enumerate(versions)]
+    return pd.DataFrame(rows)
+
+
 def _tables(config: SimulationConfig, runs: dict[str, dict], order: np.ndarray, resume_paths: dict[str, str]) -> dict[str, pd.DataFrame]:
     cat = lambda key: np.concatenate([r[key] for r in runs.values()])  # noqa: E731
     ids = cat("ids")
@@ -1183,9 +1399,7 @@ def _tables(config: SimulationConfig, runs: dict[str, dict], order: np.ndarray, 
         "years_experience": cat("years"),
         "resume_path": [resume_paths.get(i) for i in ids],
     }).iloc[order].reset_index(drop=True)
-    qrows = [{"question_id": q.question_id, "job_id": j.job_id, "dimension": q.dimension, "kind": q.kind,
-              "text": q.text, "version": "v1", "active": True} for j in config.jobs for q in j.questions]
-    questions = pd.DataFrame(qrows)
+    questions = _question_rows(config)
     parts = []
     for job in config.jobs:
         r = runs[job.job_id]
@@ -1199,11 +1413,12 @@ def _tables(config: SimulationConfig, runs: dict[str, dict], order: np.ndarray, 
             "prompted": r["prompted"].ravel(),
             "prompt_kind": np.where(r["prompt_kind"] == "", None, r["prompt_kind"]),
             "interviewed_at": np.repeat(np.datetime_as_string(r["interviewed"]), Q),
+            **({"question_version": r["versions"]["label"].ravel()} if r["versions"] is not None else {}),
             **_hint_columns(r["hint"]),
         }))
     rank = pd.Series(np.arange(len(order)), index=cand.candidate_id.to_numpy())
     answers = pd.concat(parts, ignore_index=True)
-    qorder = {q: i for i, q in enumerate(questions.question_id)}
+    qorder = {q: i for i, q in enumerate(questions.question_id.drop_duplicates())}
     answers = answers.iloc[np.lexsort((answers.question_id.map(qorder).to_numpy(),
                                        rank.loc[answers.candidate_id.to_numpy()].to_numpy()))].reset_index(drop=True)
     override = pd.array(cat("override"), dtype="boolean")
@@ -1259,14 +1474,21 @@ def _truth_frames(config: SimulationConfig, runs: dict[str, dict], order: np.nda
     return answer_truth, population
 
 
-def _validities(theory: _Theory, var: str, r: dict, x: np.ndarray) -> dict[str, Any]:
-    """Theoretical and empirical validities of predictor ``x`` (values per applicant) against each criterion."""
+def _validities(theory: _Theory, var: str, r: dict, x: np.ndarray, rows: np.ndarray | None = None,
+                theoretical: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Theoretical and empirical validities of predictor ``x`` (values per applicant, or per applicant of
+    ``rows`` when given) against each criterion; ``theoretical`` replaces the closed forms of ``var``."""
     sel, fp = r["ai_passed"], r["final_passed"]
     hired = sel & fp & r["accepts"]
     out = {}
     for crit, values, observed_in in (("final_score", r["final_score"], sel), ("final_passed", fp, sel),
                                       ("performance", r["performance"], hired)):
-        th = theory.point_biserial(var) if crit == "final_passed" else theory.corr(var, "final" if crit == "final_score" else "performance")
+        if rows is not None:
+            values, observed_in = values[rows], observed_in[rows]
+        if theoretical is not None:
+            th = theoretical[crit]
+        else:
+            th = theory.point_biserial(var) if crit == "final_passed" else theory.corr(var, "final" if crit == "final_score" else "performance")
         out[crit] = {"theoretical": round(th, 4), "population": _r4(_corr(x, values)),
                      "selected": _r4(_corr(x[observed_in], values[observed_in])), "n_selected": int(observed_in.sum())}
     return out
@@ -1274,6 +1496,37 @@ def _validities(theory: _Theory, var: str, r: dict, x: np.ndarray) -> dict[str, 
 
 def _r4(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
+
+
+def _version_truth(job: JobSpec, config: SimulationConfig, th: _Theory, r: dict, k: int) -> list[dict[str, Any]]:
+    """Per version of question ``k`` (original first): its text, true loading, shift, first interview date,
+    answers and validities (theoretical: the closed form with that version's loading for an applicant
+    population that all answered it; population / selected: over the applicants who answered it).
+
+    The closed form: a question's variance does not depend on its loading (competency, presentation and
+    noise parts sum to sigma^2), so its correlation with true potential T is
+    sigma * loading * (Sigma beta)_d / sqrt(beta' Sigma beta) / sd(x), with the final-round latent
+    ``final_true_loading`` times that and performance ``h`` times it.
+    """
+    ja, q = _JobArrays.of(job, config), job.questions[k]
+    d = ja.di[k]
+    cov_t = float((ja.sigma @ ja.beta)[d]) / math.sqrt(ja.beta @ ja.sigma @ ja.beta)  # cov(theta_d, T)
+    per_loading = float(ja.sig[k]) * cov_t / th.sd(q.question_id)  # corr(x, T) per unit of loading
+    revs = r["versions"]["revisions"].get(k, [])
+    rows = [(BASE_VERSION, q.text, q.loading, 0.0, None)] + [(v.version, v.text, v.loading, v.shift, day)
+                                                            for day, v in revs]
+    out = []
+    for v, (version, text, loading, shift, day) in enumerate(rows):
+        mask = r["versions"]["index"][:, k] == v
+        r_t = per_loading * loading
+        r_f = config.final_true_loading * r_t
+        theory = {"final_score": r_f, "final_passed": th.point_biserial(q.question_id, r_f), "performance": th.h * r_t}
+        out.append({"version": version, "text": text, "loading": loading, "shift": shift, "valid": loading > 0,
+                    "switch_date": day and day.isoformat(), "n_answers": int(mask.sum()),
+                    "mean_score": _r4(float(r["score"][mask, k].mean())) if mask.any() else None,
+                    "true_potential_correlation": round(r_t, 4),
+                    "validity": _validities(th, q.question_id, r, r["score"][mask, k], mask, theory)})
+    return out
 
 
 def _bias_truth(job: JobSpec, th: _Theory, r: dict) -> list[dict[str, Any]]:
@@ -1332,6 +1585,8 @@ def _truth(config: SimulationConfig, runs: dict[str, dict], theories: dict[str, 
                               "loading": q.loading, "presentation_loading": q.presentation_loading,
                               "valid": q.loading > 0,
                               "validity": _validities(th, q.question_id, r, r["score"][:, k])})
+            if r["versions"] is not None and k in r["versions"]["revisions"]:
+                questions[-1]["versions"] = _version_truth(job, config, th, r, k)
         dimensions = []
         for k, d in enumerate(job.dimensions):
             dimensions.append({"dimension": d.name, "expert_weight": d.expert_weight, "oracle_weight": d.oracle_weight,

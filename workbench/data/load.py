@@ -168,3 +168,19 @@ def load_dataset(dataset_or_path: Any = None) -> Any:
 
         return load(Path(dataset_or_path) if dataset_or_path is not None else demo_path())
     return dataset_or_path
+
+
+def tables_of(dataset: Any) -> Mapping[str, pd.DataFrame]:
+    """The contract tables of a dataset folder (loaded and validated), a loaded :class:`Dataset`, a simulation
+    (its ``tables``) or a mapping of tables (as it is).
+
+    >>> tables_of({"candidates": pd.DataFrame({"candidate_id": ["a"]})})["candidates"].shape
+    (1, 1)
+    """
+    if isinstance(dataset, (str, Path)):
+        dataset = load(dataset)
+    if isinstance(dataset, Mapping):
+        return dataset
+    if hasattr(dataset, "tables"):
+        return dataset.tables
+    return {name: getattr(dataset, name) for name in TABLE_NAMES if hasattr(dataset, name)}

@@ -147,7 +147,7 @@ TABLES: tuple[Table, ...] = (
             Column("version", "str"),
             Column("active", "bool"),
         ),
-        key=("question_id",),
+        key=("question_id", "version"),  # a rewording keeps the id and gets a new version
         conditions=(
             HAS_PROFILE,
             Condition(

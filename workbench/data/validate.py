@@ -534,7 +534,7 @@ def table_keys(table: str, accepted: pd.DataFrame) -> dict[str, KeySet]:
     """The key sets an accepted table contributes to later joins (its keys; ``ai_passed`` for ai_decisions)."""
     spec = TABLE_BY_NAME[table]
     out: dict[str, KeySet] = {}
-    if len(spec.key) == 1:
+    if len(spec.key) == 1 or table == "questions":  # answers reference a question by id, whatever its version
         out[table] = pd.Index(accepted[spec.key[0]].dropna().unique())
     if table == "ai_decisions":
         out["ai_passed"] = pd.Index(accepted.loc[accepted["ai_passed"].fillna(False).to_numpy(bool), "candidate_id"].unique())

@@ -559,20 +559,26 @@ def _check_memory(run: _Run, src: _Source, spec: Table, why: str) -> tuple[Check
 # ---------------------------------------------------------------------------------------------- datasets
 
 
+def _joined_by_id(name: str, spec: Table) -> bool:
+    """Whether later tables reference ``name`` by its first key column (a single key; questions by id, any
+    version), as :func:`workbench.data.validate.table_keys`."""
+    return len(spec.key) == 1 or name == "questions"
+
+
 def _empty_keys(run: _Run, name: str, spec: Table) -> None:
     """An absent (or unreadable) table contributes an empty key set, as in check_dataset."""
-    if len(spec.key) == 1:
+    if _joined_by_id(name, spec):
         run.engine.register(f"wb_acc_{name}", pd.DataFrame({spec.key[0]: pd.Series([], dtype="str")}))
-        run.keysets[name] = (f"wb_acc_{name}", spec.key)
+        run.keysets[name] = (f"wb_acc_{name}", spec.key[:1])
 
 
 def _table_keys(run: _Run, name: str, spec: Table, target: Path) -> None:
     """Register the accepted rows of ``name`` as the key set of the joins after it."""
-    if len(spec.key) != 1 and name != "ai_decisions":
+    if not _joined_by_id(name, spec) and name != "ai_decisions":
         return
     _register_path(run.engine, f"wb_acc_{name}", target)
-    if len(spec.key) == 1:
-        run.keysets[name] = (f"wb_acc_{name}", spec.key)
+    if _joined_by_id(name, spec):
+        run.keysets[name] = (f"wb_acc_{name}", spec.key[:1])
     if name == "ai_decisions":
         _execute(run.engine, "CREATE OR REPLACE TEMP VIEW wb_keys_ai_passed AS SELECT candidate_id FROM "
                              "wb_acc_ai_decisions WHERE ai_passed")

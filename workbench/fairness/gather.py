@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.groups import INTERSECTION, _encode
+from workbench.data.questions import current_questions
 from workbench.data.validate import CELL
 from workbench.fairness.cells import AuditCells, cells_from_engine, cells_from_pool
 from workbench.fairness.coverage import _by_group, _quarantined_candidates, coverage_of, coverage_warnings_of
@@ -33,7 +34,7 @@ _NOT_AT_SCALE = ("{what} not computed: they need the answers in memory, and this
 
 def _where_from(tables: Mapping[str, pd.DataFrame], pool: _Pool, attributes: list[str],
                 references: Mapping[str, str | None], *, alpha: float, level: float, min_effect: float) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    answers, questions = tables.get("answers"), tables.get("questions")
+    answers, questions = tables.get("answers"), current_questions(tables.get("questions"))
     notes: list[str] = []
     if answers is None or answers.empty or questions is None or questions.empty:
         return pd.DataFrame(), pd.DataFrame(), ["no answers/questions: score gaps and DIF not computed"]

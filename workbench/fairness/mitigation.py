@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.groups import _encode
+from workbench.data.questions import current_questions
 from workbench.fairness.common import AuditError, RESTRICTED, UNLAWFUL, UnlawfulThresholdWarning, _jsonable
 from workbench.fairness.pool import _pool, _tables_of
 
@@ -19,7 +20,7 @@ from workbench.fairness.pool import _pool, _tables_of
 
 def _job_design(tables: Mapping[str, pd.DataFrame], job_id: str, attribute: str) -> tuple[Any, ...]:
     pool = _pool(tables, job_id)
-    answers, questions = tables.get("answers"), tables.get("questions")
+    answers, questions = tables.get("answers"), current_questions(tables.get("questions"))
     if answers is None or answers.empty:
         raise AuditError("mitigation needs the answers table")
     bank = questions[questions["job_id"].astype(str) == job_id]

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from workbench.data.questions import current_questions
 from workbench.data.schema import TABLE_NAMES
 from workbench.records import Dimension, JobProfile, ProfileError
 from workbench.data.profiles import profile_from_dict, profile_to_dict
@@ -453,7 +454,7 @@ def derive_profile(
     top, definition = _top_performers(tables["outcomes"], cands, job_id, top_quantile)
 
     # ---- answers: per dimension and overall
-    bank = tables["questions"]
+    bank = current_questions(tables["questions"])
     bank = bank[(bank["job_id"] == job_id) & bank["kind"].isin(kinds)][["question_id", "dimension"]]
     ans = tables["answers"]
     ans = ans[ans["candidate_id"].isin(cands["candidate_id"])].merge(bank, on="question_id")

@@ -78,6 +78,7 @@ class _Frame:
         self.source, self.lit, self.criterion = source, eng.literal, criterion
         bank = eng.query(f"SELECT question_id, dimension FROM questions WHERE CAST(job_id AS STRING) = "
                          f"{eng.literal(profile.job_id)}")
+        bank = bank.drop_duplicates("question_id")  # the versions of a question share its id and dimension
         bank_ids = [str(q) for q in bank["question_id"]]
         self.question_dimension = dict(zip(bank_ids, bank["dimension"].astype(str)))
         self.qids = bank_ids if qids is None else [q for q in bank_ids if q in qids]

@@ -38,6 +38,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from workbench.data.load import tables_of
+from workbench.data.questions import current_questions
 from workbench.jsonable import json_ready
 from workbench.questions import BankDimension, BankQuestion, QuestionBank, load_bank
 
@@ -186,8 +188,6 @@ def write_revision(revision: BankRevision, into: str | Path) -> BankRevision:
 
 
 def _tables(dataset: Any) -> dict[str, pd.DataFrame]:
-    from workbench.review.trend import _tables as tables_of
-
     return dict(tables_of(dataset))
 
 
@@ -217,6 +217,7 @@ def validity_by_version(dataset: Any, job_id: str, criterion: str = "final_passe
             raise ValueError(f"job {job_id!r} has no profile in the dataset")
         profile = profiles[job_id]
     questions, answers = tables["questions"], tables["answers"].copy()
+    questions = current_questions(questions)
     own = questions[questions["job_id"] == job_id]
     table_version = dict(zip(own["question_id"], own["version"].astype(str)))
     if "question_version" in answers.columns:

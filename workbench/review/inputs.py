@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.composite import dimension_scores
+from workbench.data.questions import current_questions
 from workbench.data.schema import TABLE_NAMES
 from workbench.records import JobProfile
 
@@ -139,7 +140,7 @@ def review_inputs_from_tables(
     pool = cands.index[decisions.index.get_indexer(cands.index) >= 0]  # hash lookup: isin on Arrow strings loops
     if len(pool) == 0:
         raise ReviewInputError(f"{job_id}: no candidate has an AI decision (ai_decisions is empty for this job)")
-    bank = tables["questions"]
+    bank = current_questions(tables["questions"])
     bank = bank[bank["job_id"] == job_id]
     question_dimension = dict(zip(bank["question_id"], bank["dimension"]))
     wide = _score_matrix(tables["answers"], pool, list(bank["question_id"]))

@@ -131,9 +131,9 @@ class PromptingResult:
 
 
 def _answers(dataset: Any, job_id: str | None) -> pd.DataFrame:
-    from workbench.review.trend import _tables
+    from workbench.data.load import tables_of
 
-    tables = _tables(dataset)
+    tables = tables_of(dataset)
     answers = tables.get("answers") if isinstance(tables, Mapping) else None
     if answers is None or answers.empty:
         raise ValueError("the dataset has no answers")

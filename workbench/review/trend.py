@@ -30,12 +30,25 @@ Examples
 ['ai_pass_rate', 'final_hit_rate', 'performance_hit_rate', 'validity']
 >>> sorted(res.to_dict())[:4]
 ['by', 'caveats', 'comparisons', 'freq']
+
+By question version, a reworded question (``answers.question_version``; simulated with
+:class:`workbench.simulate.QuestionRevision`) also gets its corrected validity for final_passed per version
+(:func:`workbench.review.bank.validity_by_version`) and the change between versions:
+
+>>> from workbench.simulate import QuestionRevision
+>>> rev = QuestionRevision("pm_q01", "v2", 0.5, 0.0, "Reworded?")
+>>> sim = simulate(small_config(n_candidates=600, seed=2, answer_texts=False, question_revisions=(rev,)))
+>>> res = trend(sim, by="question_version", job_id="product_manager", n_boot=100)
+>>> [p.period for p in res.periods], [(q.question_id, q.version) for q in res.question_versions]
+(['v1', 'v1+v2'], [('pm_q01', 'v1'), ('pm_q01', 'v2')])
+>>> [(c.from_, c.to) for c in res.question_version_changes]
+[('v1', 'v2')]
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +57,8 @@ import pandas as pd
 from scipy import stats
 
 from workbench.data import load
+from workbench.data.load import tables_of
 from workbench.data.groups import AUDIT_ATTRIBUTES, UNKNOWN, group_labels
-from workbench.data.schema import TABLE_NAMES
 from workbench.fairness import impact_ratio_table
 from workbench.jsonable import json_ready
 from workbench.metrics import FOUR_FIFTHS, holm, katz_ci, two_proportion_z, wilson_ci
@@ -54,8 +67,9 @@ from workbench.review.rounds import RESTRICTED, funnel_frame
 from workbench.review.stats import bootstrap_corrected_validity, bootstrap_p_value
 from workbench.review.validity import corrected_validity_of
 
-__all__ = ["BY", "Comparison", "ImpactChange", "ImpactLow", "Mix", "PeriodTrend", "Rate", "Reading", "Standardised",
-           "TrendResult", "Validity", "newcombe_ci", "trend"]
+__all__ = ["BY", "Comparison", "ImpactChange", "ImpactLow", "Mix", "PeriodTrend", "QuestionVersionChange",
+           "QuestionVersionValidity", "Rate", "Reading", "Standardised", "TrendResult", "Validity", "newcombe_ci",
+           "trend"]
 
 BY = ("profile_version", "question_version", "period")
 RATES = ("ai_pass_rate", "final_hit_rate", "performance_hit_rate")
@@ -133,8 +147,25 @@ class PeriodTrend:
         return json_ready(out)
 
 
+class _Tested:
+    """A difference from ``from_`` to ``to`` with a Holm-adjusted p-value (the records of comparisons)."""
+
+    p_adjusted: float | None
+
+    @property
+    def significant(self) -> bool:
+        """Holm-adjusted p below .05 (False when untested)."""
+        return self.p_adjusted is not None and np.isfinite(self.p_adjusted) and self.p_adjusted < 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)  # type: ignore[call-overload]
+        d["from"] = d.pop("from_")
+        d["significant"] = self.significant
+        return json_ready(d)
+
+
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(_Tested):
     """``metric`` from period ``from_`` to ``to``: the difference (to - from) with a CI and a test."""
 
     from_: str
@@ -149,20 +180,9 @@ class Comparison:
     p_value: float | None
     p_adjusted: float | None = None
 
-    @property
-    def significant(self) -> bool:
-        """Holm-adjusted p below .05 (False when untested)."""
-        return self.p_adjusted is not None and np.isfinite(self.p_adjusted) and self.p_adjusted < 0.05
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["from"] = d.pop("from_")
-        d["significant"] = self.significant
-        return json_ready(d)
-
 
 @dataclass(frozen=True)
-class ImpactChange:
+class ImpactChange(_Tested):
     """The impact ratio of one group against one reference group, from period ``from_`` to ``to``.
 
     The pair is the later period's lowest-rated group and its reference (highest rate), compared in both
@@ -185,16 +205,6 @@ class ImpactChange:
     p_value: float | None
     p_adjusted: float | None = None
     test: str = "log_ratio_z"
-
-    @property
-    def significant(self) -> bool:
-        return self.p_adjusted is not None and np.isfinite(self.p_adjusted) and self.p_adjusted < 0.05
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["from"] = d.pop("from_")
-        d["significant"] = self.significant
-        return json_ready(d)
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,45 @@ class Mix:
 
 
 @dataclass(frozen=True)
+class QuestionVersionValidity:
+    """The corrected validity of one version of a reworded question for final_passed (the review's row of
+    :func:`workbench.review.bank.validity_by_version`: Case III, percentile bootstrap CI, verdict)."""
+
+    job_id: str
+    question_id: str
+    version: str
+    n: int
+    r_observed: float | None
+    r_corrected: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class QuestionVersionChange(_Tested):
+    """A reworded question's corrected validity from version ``from_`` to ``to`` (different candidates).
+
+    ``diff`` = after - before; its CI and two-sided p-value are normal approximations from the two
+    independent bootstrap intervals (each half-width / z as a standard error), Holm-adjusted across every
+    reworded question and pair (a family of its own).
+    """
+
+    job_id: str
+    question_id: str
+    from_: str
+    to: str
+    before: float | None
+    after: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    p_adjusted: float | None = None
+    test: str = "normal_from_bootstrap_cis"
+
+
+@dataclass(frozen=True)
 class Reading:
     """The plain-words reading of one pair: sentences and flags (``pass_rate_up``, ``lower_final_hit_rate``,
     ``lower_performance_hit_rate``, ``new_adverse_impact``, ``mix_shift``, ``mostly_mix``)."""
@@ -265,6 +314,8 @@ class TrendResult:
     caveats: tuple[str, ...] = field(default=())
     impact_changes: tuple[ImpactChange, ...] = field(default=())
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    question_versions: tuple[QuestionVersionValidity, ...] = field(default=())
+    question_version_changes: tuple[QuestionVersionChange, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready({"by": self.by, "freq": self.freq, "job_id": self.job_id, "level": self.level,
@@ -272,6 +323,8 @@ class TrendResult:
                            "periods": [p.to_dict() for p in self.periods],
                            "comparisons": [c.to_dict() for c in self.comparisons],
                            "impact_changes": [c.to_dict() for c in self.impact_changes],
+                           "question_versions": [asdict(q) for q in self.question_versions],
+                           "question_version_changes": [c.to_dict() for c in self.question_version_changes],
                            "overrides": dict(self.overrides),
                            "standardised": [s.to_dict() for s in self.standardised],
                            "mix": [asdict(m) for m in self.mix], "readings": [r.to_dict() for r in self.readings],
@@ -300,6 +353,11 @@ class TrendResult:
         for r in self.readings:
             lines.append(f"{r.from_} -> {r.to}:" + (f" [{', '.join(r.flags)}]" if r.flags else ""))
             lines.extend(f"  {s}" for s in r.lines)
+        for c in self.question_version_changes:
+            lines.append(f"{c.job_id} {c.question_id} {c.from_} -> {c.to}: corrected validity "
+                         f"{_num(c.before, 2)} -> {_num(c.after, 2)}" + (
+                             f" ({c.diff:+.2f}, {self.level:.0%} CI {c.ci_low:+.2f} to {c.ci_high:+.2f}; "
+                             f"Holm-adjusted p = {c.p_adjusted:.3g})" if c.diff is not None else ""))
         lines.extend(f"Note: {c}" for c in self.caveats)
         return "\n".join(lines)
 
@@ -543,6 +601,73 @@ def _standardised(fa: pd.DataFrame, fb: pd.DataFrame, labels: tuple[str, str], s
     return out
 
 
+# ------------------------------------------------------------------------------------ question versions
+
+
+def _opt(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else _f(v)
+
+
+def _version_change(a: QuestionVersionValidity, b: QuestionVersionValidity, level: float) -> QuestionVersionChange:
+    """``b`` against ``a``: the difference with a normal CI and test from the two independent bootstrap CIs."""
+    head = (a.job_id, a.question_id, a.version, b.version, a.r_corrected, b.r_corrected)
+    if None in (a.r_corrected, b.r_corrected, a.ci_low, a.ci_high, b.ci_low, b.ci_high):
+        return QuestionVersionChange(*head, None, None, None, None)
+    zc = stats.norm.isf((1 - level) / 2)
+    diff = b.r_corrected - a.r_corrected
+    se = float(np.hypot(a.ci_high - a.ci_low, b.ci_high - b.ci_low)) / (2 * zc)
+    p = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else None
+    return QuestionVersionChange(*head, diff, float(diff - zc * se), float(diff + zc * se), p)
+
+
+def _question_versions(tables: Mapping[str, pd.DataFrame], profiles: Mapping[str, Any] | None, job_id: str | None,
+                       level: float, n_boot: int, seed: int
+                       ) -> tuple[list[QuestionVersionValidity], list[QuestionVersionChange], list[str]]:
+    """Each reworded question (answers record more than one ``question_version``): its corrected validity per
+    version (:func:`workbench.review.bank.validity_by_version`, criterion final_passed), versions in the order
+    they were first answered, and the change between consecutive versions (Holm across them). The bootstrap
+    takes at least 100 resamples (the review's least)."""
+    from workbench.review.bank import validity_by_version
+    from workbench.review.validity import ValiditySettings
+
+    answers, questions = tables["answers"], tables.get("questions")
+    a = answers.dropna(subset=["question_version"]).astype({"question_id": str, "question_version": str})
+    first = a.groupby(["question_id", "question_version"])["interviewed_at"].min() if "interviewed_at" in a else None
+    n_versions = a.groupby("question_id")["question_version"].nunique()
+    reworded = set(n_versions[n_versions > 1].index)
+    if not reworded:
+        return [], [], []
+    if questions is None:
+        return [], [], ["no questions table, so the validity of reworded questions per version was not computed"]
+    one_row = questions.drop_duplicates("question_id", keep="last")  # the review takes one row per question
+    job_of = dict(zip(one_row["question_id"].astype(str), one_row["job_id"].astype(str)))
+    jobs = sorted({job_of[q] for q in reworded if q in job_of} & ({job_id} if job_id else set(job_of.values())))
+    settings = ValiditySettings(n_boot=max(100, n_boot), level=level, seed=seed)  # the review's least n_boot
+    profiles = profiles or {}
+    rows: list[QuestionVersionValidity] = []
+    changes: list[QuestionVersionChange] = []
+    notes: list[str] = []
+    for job in jobs:
+        if job not in profiles:
+            notes.append(f"job {job}: no profile, so the validity of its reworded questions per version was not computed")
+            continue
+        try:
+            table = validity_by_version({**tables, "questions": one_row}, job, "final_passed", settings=settings,
+                                        profile=profiles[job])
+        except ValueError as exc:
+            notes.append(f"job {job}: validity per question version not computed ({exc})")
+            continue
+        for qid, part in table[table["question_id"].isin(reworded)].groupby("question_id", sort=True):
+            recs = [QuestionVersionValidity(job, str(qid), str(r.version), int(r.n), _opt(r.r_observed),
+                                            _opt(r.r_corrected), _opt(r.ci_low), _opt(r.ci_high), str(r.verdict))
+                    for r in part.itertuples(index=False)]
+            recs.sort(key=lambda r: (str(first.get((r.question_id, r.version), "")) if first is not None else "",
+                                     r.version))
+            rows += recs
+            changes += [_version_change(x, y, level) for x, y in zip(recs, recs[1:])]
+    return rows, _holm_adjusted(changes), notes
+
+
 # ------------------------------------------------------------------------------------------ reading
 
 
@@ -625,17 +750,6 @@ def _reading(a: PeriodTrend, b: PeriodTrend, comps: Sequence[Comparison], std: S
 # ------------------------------------------------------------------------------------------- trend
 
 
-def _tables(dataset: Any) -> Mapping[str, pd.DataFrame]:
-    """The contract tables of a dataset path, a loaded Dataset, a Simulation or a mapping of tables."""
-    if isinstance(dataset, (str, Path)):
-        dataset = load(dataset)
-    if isinstance(dataset, Mapping):
-        return dataset
-    if hasattr(dataset, "tables"):
-        return dataset.tables
-    return {name: getattr(dataset, name) for name in TABLE_NAMES if hasattr(dataset, name)}
-
-
 def _groups(tables: Mapping[str, pd.DataFrame], by: str, freq: str, job_id: str | None,
             order: Sequence[str] | None, attributes: Sequence[str]) -> tuple[dict[str, pd.DataFrame], int]:
     """The candidates of each period or version, in order, and how many had no period or version."""
@@ -656,7 +770,7 @@ def _groups(tables: Mapping[str, pd.DataFrame], by: str, freq: str, job_id: str 
 def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None = None, *,
           order: Sequence[str] | None = None, pairs: Sequence[tuple[str, str]] = (), performance_cut: float = 3.0,
           attributes: Sequence[str] = AUDIT_ATTRIBUTES, min_share: float = 0.02, level: float = 0.95,
-          n_boot: int = 1000, seed: int = 0) -> TrendResult:
+          n_boot: int = 1000, seed: int = 0, profiles: Mapping[str, Any] | None = None) -> TrendResult:
     """Pass rate, hit rates, corrected validity and impact ratios per period or version, and what changed.
 
     Parameters
@@ -686,11 +800,16 @@ def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None 
     n_boot : int, default 1000
         Bootstrap resamples per period for the validity.
     seed : int, default 0
+    profiles : mapping of job_id -> JobProfile, optional
+        For ``by="question_version"``: the profiles the per-version question validity needs (default: the
+        dataset's, when it has them, as a loaded dataset or a simulation does).
 
     Returns
     -------
     TrendResult
-        ``comparisons`` are Holm-adjusted across every metric and pair together.
+        ``comparisons`` are Holm-adjusted across every metric and pair together. With
+        ``by="question_version"``, ``question_versions`` gives each reworded question's corrected validity
+        per version and ``question_version_changes`` the change between its consecutive versions.
 
     Examples
     --------
@@ -700,7 +819,9 @@ def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None 
     >>> [p.period for p in res.periods], res.comparisons
     (['2026Q1'], ())
     """
-    tables = _tables(dataset)
+    if isinstance(dataset, (str, Path)):
+        dataset = load(dataset)
+    tables = tables_of(dataset)
     groups, left_out = _groups(tables, by, freq, job_id, order, attributes)
     settings = {"level": level, "performance_cut": performance_cut, "n_boot": n_boot, "min_share": min_share,
                 "attributes": tuple(attributes)}
@@ -708,27 +829,55 @@ def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None 
     periods, reps = {}, {}
     for (label, part), ss in zip(groups.items(), seeds):
         periods[label], reps[label] = _period(label, part, settings, np.random.default_rng(ss))
-    labels = list(groups)
+    wanted = _pairs(list(groups), pairs, by)
+    comps = [_rate_comparison(periods[a], periods[b], m, level) for a, b in wanted for m in RATES]
+    comps = _holm_adjusted(comps + [_validity_comparison(periods[a], periods[b], reps[a], reps[b], level)
+                                    for a, b in wanted])
+    mix = {k: _mix(k, v, attributes) for k, v in groups.items()}
+    impacts = _holm_adjusted([c for a, b in wanted
+                              for c in _impact_changes(groups[a], groups[b], periods[b], (a, b), level)])
+    std, readings = _readings(groups, periods, wanted, comps, impacts, mix, settings)
+    overrides = _override_counts(tables, groups)
+    versions, version_changes, notes = ([], [], []) if by != "question_version" else _question_versions(
+        tables, getattr(dataset, "profiles", None) if profiles is None else profiles, job_id, level, n_boot, seed)
+    caveats = _caveats(overrides, left_out, by, job_id, mix) + notes
+    return TrendResult(by, freq if by == "period" else None, job_id, level, performance_cut, tuple(periods.values()),
+                       tuple(comps), tuple(std), tuple(mix.values()), tuple(readings), tuple(caveats),
+                       tuple(impacts), overrides, tuple(versions), tuple(version_changes))
+
+
+def _pairs(labels: list[str], pairs: Sequence[tuple[str, str]], by: str) -> list[tuple[str, str]]:
+    """The consecutive pairs of ``labels`` and the pairs asked for beside them (each must name two groups)."""
     wanted = list(zip(labels, labels[1:])) + [tuple(p) for p in pairs if tuple(p) not in zip(labels, labels[1:])]
     for a, b in wanted:
-        if a not in periods or b not in periods:
+        if a not in labels or b not in labels:
             raise ValueError(f"pair ({a!r}, {b!r}): no such {by}; have {', '.join(labels)}")
-    comps = [_rate_comparison(periods[a], periods[b], m, level) for a, b in wanted for m in RATES]
-    comps += [_validity_comparison(periods[a], periods[b], reps[a], reps[b], level) for a, b in wanted]
-    p_adj = holm(np.array([np.nan if c.p_value is None else c.p_value for c in comps], dtype=float))
-    comps = [Comparison(**{**asdict(c), "p_adjusted": _f(p)}) for c, p in zip(comps, p_adj)]
-    mix = {k: _mix(k, v, attributes) for k, v in groups.items()}
-    impacts = [c for a, b in wanted for c in _impact_changes(groups[a], groups[b], periods[b], (a, b), level)]
-    ip = holm(np.array([np.nan if c.p_value is None else c.p_value for c in impacts], dtype=float))
-    impacts = [ImpactChange(**{**asdict(c), "p_adjusted": _f(p)}) for c, p in zip(impacts, ip)]
+    return wanted
+
+
+def _holm_adjusted(records: Sequence[Any]) -> list[Any]:
+    """The records (with ``p_value`` and ``p_adjusted`` fields) with ``p_adjusted`` by Holm across them."""
+    p_adj = holm(np.array([np.nan if c.p_value is None else c.p_value for c in records], dtype=float))
+    return [replace(c, p_adjusted=_f(p)) for c, p in zip(records, p_adj)]
+
+
+def _readings(groups: Mapping[str, pd.DataFrame], periods: Mapping[str, PeriodTrend],
+              wanted: Sequence[tuple[str, str]], comps: Sequence[Comparison], impacts: Sequence[ImpactChange],
+              mix: Mapping[str, Mix], settings: dict[str, Any]) -> tuple[list[Standardised], list[Reading]]:
+    """The standardised comparisons and the plain-words reading of each pair."""
     std, readings = [], []
     for a, b in wanted:
         s = _standardised(groups[a], groups[b], (a, b), settings)
         std += s
         mine = [c for c in comps if (c.from_, c.to) == (a, b)]
-        reading = _reading(periods[a], periods[b], mine, s, (mix[a], mix[b]), level)
-        readings.append(_with_impact_changes(reading, [c for c in impacts if (c.from_, c.to) == (a, b)], level))
-    overrides = _override_counts(tables, groups)
+        reading = _reading(periods[a], periods[b], mine, s, (mix[a], mix[b]), settings["level"])
+        readings.append(_with_impact_changes(reading, [c for c in impacts if (c.from_, c.to) == (a, b)],
+                                             settings["level"]))
+    return std, readings
+
+
+def _caveats(overrides: Mapping[str, Any], left_out: int, by: str, job_id: str | None,
+             mix: Mapping[str, Mix]) -> list[str]:
     caveats = [RESTRICTED, overrides["note"] or "no AI decision records a human override; the corrected validity "
                "assumes selection on the AI total alone (dichotomous Case II)."]
     if left_out:
@@ -736,9 +885,7 @@ def trend(dataset: Any, by: str = "period", freq: str = "Q", job_id: str | None 
     if job_id is None and len({j for m in mix.values() for j in m.jobs}) > 1:
         caveats.append("all jobs pooled: the validity mixes AI totals of jobs with different thresholds; "
                        "pass --job for one job.")
-    return TrendResult(by, freq if by == "period" else None, job_id, level, performance_cut, tuple(periods.values()),
-                       tuple(comps), tuple(std), tuple(mix.values()), tuple(readings), tuple(caveats),
-                       tuple(impacts), overrides)
+    return caveats
 
 
 def _with_impact_changes(reading: Reading, changes: Sequence[ImpactChange], level: float) -> Reading:

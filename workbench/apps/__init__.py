@@ -5,6 +5,8 @@
 - :func:`build_live_feedback` (``workbench.apps.live_feedback``): type an answer, watch the STAR meter, the
   hints and the keywords update.
 - :func:`build_audit_viewer` (``workbench.apps.audit_viewer``): browse the bias audit.
+- :func:`build_review_queue` (``workbench.apps.review_queue``): the borderline candidates of a job; a reviewer
+  records pass/fail with a note (append-only), and the override counts follow.
 
 Builders are imported lazily so that importing one app does not pull in the others.
 """
@@ -18,6 +20,7 @@ _BUILDERS = {
     "build_weight_tuner": "workbench.apps.weight_tuner",
     "build_live_feedback": "workbench.apps.live_feedback",
     "build_audit_viewer": "workbench.apps.audit_viewer",
+    "build_review_queue": "workbench.apps.review_queue",
 }
 
 __all__ = list(_BUILDERS)

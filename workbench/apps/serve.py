@@ -44,6 +44,7 @@ APPS: dict[str, str] = {
     "live_feedback": "03_live_feedback.ipynb",
     "weight_tuner": "05_weight_tuner.ipynb",
     "audit_viewer": "07_bias_audit.ipynb",
+    "review_queue": "09_review_queue.ipynb",
 }
 """App name -> its notebook in ``notebooks/``."""
 
@@ -55,7 +56,7 @@ their HTML output (plotly.js inlined by the notebook renderer)."""
 
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
                   show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS,
-                  max_kernels: int = MAX_KERNELS) -> list[str]:
+                  max_kernels: int = MAX_KERNELS, cull_interval: int = 60) -> list[str]:
     """The command line that starts Voila on 127.0.0.1 (no browser opened).
 
     Parameters
@@ -71,6 +72,8 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     cull_idle : int, default 600
         Seconds after which an idle kernel (nothing running, no page connected) is shut down, so pages left
         without a clean close cannot pile up kernels; 0 turns culling off.
+    cull_interval : int, default 60
+        Seconds between the culler's checks.
     max_kernels : int, default 8
         At most this many kernels at once; a visitor beyond gets a "busy, try again" page (HTTP 503); 0: no
         limit.
@@ -94,7 +97,8 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
             raise ValueError(f"unknown app {app!r}; choose one of {', '.join(APPS)}")
         target = folder / name
     deny = [f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_DENIED]
-    cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}", "--MappingKernelManager.cull_interval=60",
+    cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}",
+             f"--MappingKernelManager.cull_interval={int(cull_interval)}",
              "--MappingKernelManager.cull_connected=False"] if cull_idle else [])
     return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}", "--no-browser",
             "--Voila.ip=127.0.0.1", f"--port={int(port)}", f"--VoilaConfiguration.template={TEMPLATE}",

@@ -417,3 +417,24 @@ def test_trend_reads_a_parquet_dataset_through_either_engine(parquet_dataset):
     assert [code for code, _ in docs] == [0, 0]
     assert docs[0][1] == docs[1][1]
     assert sum(p["n"] for p in docs[0][1]["periods"]) == 2400
+
+
+def test_simulated_rewording_shows_in_the_trend_by_question_version(tmp_path):
+    """simulate --revisions rewords pm_q01 half-way into a version that predicts nothing (loading 0): the trend
+    by question_version gives both versions' validity and a drop, in memory and on the Parquet dataset that
+    validate --out writes (read in place, profiles from its folder)."""
+    revisions = tmp_path / "revisions.yaml"
+    revisions.write_text("- {question_id: pm_q01, version: v2, switch_at: 0.5, loading: 0.0, "
+                         "text: 'Tell us about a product you shipped.'}\n", encoding="utf-8")
+    code, doc = run_json("simulate", "--out", tmp_path / "sim", "--candidates", "2000", "--revisions", revisions,
+                         "--no-progress")
+    assert code == 0 and doc["revisions"] == ["pm_q01@v2"]
+    assert run_json("validate", tmp_path / "sim", "--out", tmp_path / "pq")[0] == 0
+    docs = [run_json("trend", path, "--by", "question_version", "--n-boot", "200")[1]
+            for path in (tmp_path / "sim", tmp_path / "pq")]
+    for trend_doc in docs:
+        versions = {(r["question_id"], r["version"]) for r in trend_doc["question_versions"]}
+        assert versions == {("pm_q01", "v1"), ("pm_q01", "v2")}
+        (change,) = trend_doc["question_version_changes"]
+        assert (change["from"], change["to"]) == ("v1", "v2") and change["diff"] < 0
+    assert docs[0]["question_versions"] == docs[1]["question_versions"]

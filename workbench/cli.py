@@ -211,13 +211,17 @@ def simulate(
                                        "live feedback does).")] = "random",
     holdout: Annotated[float, typer.Option("--holdout", min=0.0, max=0.99, help="With --hints triggered: share of "
                                            "hint-eligible answers held out at random (0 = none: observational).")] = 0.0,
+    revisions: Annotated[Path | None, typer.Option("--revisions", help="YAML list of question rewordings "
+                         "(question_id, version, switch_at, loading, text[, shift]): answers after switch_at are "
+                         "to the new version, whose validity is set by loading.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic dataset with known truth (two demo jobs, English and Chinese)."""
     from dataclasses import replace
 
-    from workbench.simulate import TriggeredPrompting, demo_config, simulate as run_simulation, write_simulation
+    from workbench.simulate import TriggeredPrompting, demo_config, load_question_revisions
+    from workbench.simulate import simulate as run_simulation, write_simulation
 
     if hints not in ("random", "triggered"):
         fail(f"--hints must be 'random' or 'triggered', not {hints!r}")
@@ -228,6 +232,8 @@ def simulate(
         config = guarded(lambda: replace(config, n_candidates=candidates))
     if hints == "triggered":
         config = guarded(lambda: replace(config, triggered=TriggeredPrompting(holdout_share=holdout)))
+    if revisions is not None:
+        config = guarded(lambda: replace(config, question_revisions=load_question_revisions(revisions)))
     sim = guarded(lambda: run_simulation(config, progress=progress and not as_json))
     paths = guarded(lambda: write_simulation(sim, out))
     document = {
@@ -238,6 +244,7 @@ def simulate(
         "files": len(paths),
         "hints": hints,
         "holdout": holdout,
+        "revisions": [f"{r.question_id}@{r.version}" for r in config.question_revisions],
         "truth": str(out / "truth.json"),
     }
     emit(
@@ -431,12 +438,15 @@ def trend(
             fail(f"--pair needs FROM,TO, got {item!r}")
         pairs.append((parts[0], parts[1]))
     dataset, eng = engine_input(data, engine)
+    profiles = None
     if eng is not None:  # the trend's bootstrap needs the rows: the engine reads them (Parquet) into memory
         from workbench.engine import open_source
 
-        dataset = guarded(lambda: open_source(dataset, eng, spark_master=spark_master).frames())
+        source = guarded(lambda: open_source(dataset, eng, spark_master=spark_master))
+        dataset, profiles = guarded(source.frames), dict(source.profiles)  # profiles: validity per version
     result = guarded(lambda: run_trend(dataset, by=by, freq=freq, job_id=job, pairs=tuple(pairs),
-                                       performance_cut=performance_cut, n_boot=n_boot, seed=seed))
+                                       performance_cut=performance_cut, n_boot=n_boot, seed=seed,
+                                       profiles=profiles))
     emit(result.to_dict(), as_json, result.summary)
 
 

@@ -151,3 +151,42 @@ def test_audit_viewer_tables_and_chart_follow_attribute_job_and_stage(voila_serv
     assert link.get_attribute("href").startswith("data:text/csv;charset=utf-8;base64,")
     page.screenshot(path="/tmp/app_audit_viewer.png", full_page=True)
     assert page.errors == [] and page.external == []
+
+
+#: Each app, what shows that its widgets rendered, and (the audit viewer) that its plotly figure did.
+APP_PAGES = {
+    "03_live_feedback.ipynb": ".wb-meter",
+    "05_weight_tuner.ipynb": "[data-testid=tuner-results]",
+    "07_bias_audit.ipynb": ".wb-audit-viewer .gtitle",
+    "09_review_queue.ipynb": "[data-testid=queue]",
+}
+#: Module federation's share-scope warnings: an extension built against a newer JupyterLab than Voila's page core.
+VERSION_WARNING = re.compile(r"Unsatisfied version|No satisfying version|does not satisfy")
+#: The mismatch that remains: Voila 0.5.13's page core is JupyterLab 4.2.5 while ipywidgets' manager 5.0.16 asks
+#: for ^4.6.2 and Voila's own widgets-manager8 for ^4.5.10; both are needed (no widget renders without either).
+CORE_MISMATCH = re.compile(r"from _JUPYTERLAB\.CORE_OUTPUT of shared (singleton )?module @jupyterlab/|"
+                           r"of shared module @jupyterlab/[a-z-]+ found in shared scope default")
+
+
+@pytest.mark.parametrize("notebook", sorted(APP_PAGES))
+def test_app_page_loads_only_the_widget_extensions_and_logs_no_version_warning(voila_server, chromium_page, notebook):
+    from workbench.apps.serve import LAB_EXTENSIONS_ALLOWED
+
+    page = chromium_page
+    warnings: list[str] = []
+    page.on("console", lambda msg: warnings.append(msg.text) if msg.type == "warning" else None)
+    entries: list[str] = []
+    page.on("request", lambda req: entries.append(req.url) if "remoteEntry" in req.url else None)
+    page.goto(voila_server + "voila/render/" + notebook)
+    page.locator(APP_PAGES[notebook]).first.wait_for(timeout=APP_TIMEOUT)
+    assert page.locator(".jupyter-widgets").count() > 0  # widgets rendered (the widget manager works)
+    page.wait_for_timeout(500)  # late warnings of lazily loaded chunks
+    loaded = {re.search(r"/voila/labextensions/(.+)/static/remoteEntry", u).group(1) for u in entries}
+    assert loaded == set(LAB_EXTENSIONS_ALLOWED)
+    assert page.errors == [] and page.external == []
+    version = [w for w in warnings if VERSION_WARNING.search(w)]
+    assert [w for w in warnings if w not in version] == []
+    assert [w for w in version if not CORE_MISMATCH.search(w)] == []  # nothing but the known core mismatch
+    if version:
+        pytest.xfail(f"{len(version)} share-scope version warnings left, all from the widget managers Voila needs "
+                     "(upstream: Voila 0.5.13's core is JupyterLab 4.2.5; see LAB_EXTENSIONS_ALLOWED)")

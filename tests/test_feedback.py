@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from workbench.feedback import (HINTS, MAX_CHARS, IncrementalAnalyzer, analyze, feedback_command, find_quantities,
-                                mode_marks, star_features)
+from workbench.feedback import (HINT_KINDS, HINTS, HINTS_FILE, HINTS_VERSION, MAX_CHARS, IncrementalAnalyzer, analyze,
+                                feedback_command, find_quantities, load_hints, mode_marks, star_features)
 from workbench.feedback_data import MissingSourceError, load_labels
 from workbench.records import AnswerAnalysis
 
@@ -364,3 +364,98 @@ def test_chinese_set_is_authored_labelled_and_a_third_held_out():
     assert abs((zh["split"] == "heldout").mean() - 1 / 3) < 0.05
     assert set(zh["mode"]) == {"past_episode", "hypothetical", "habitual", "generic"}
     assert set(zh["question_kind"]) == {"behavioral", "situational"} and zh["answer"].is_unique
+
+
+# ---------------------------------------------------------------------------------------------- hints as versioned data
+
+def _hints_file() -> dict:
+    import yaml
+
+    return yaml.safe_load(HINTS_FILE.read_text(encoding="utf-8"))
+
+
+def test_every_hint_kind_is_worded_in_english_and_chinese_in_the_versioned_file():
+    import re
+
+    data = _hints_file()
+    assert str(data["version"]) == HINTS_VERSION and HINTS_VERSION
+    assert set(data["hints"]) == set(HINT_KINDS)
+    han = re.compile("[\u4e00-\u9fff]")
+    for kind, texts in data["hints"].items():
+        assert set(texts) == {"en", "zh"}, kind
+        assert texts["en"].strip() and not han.search(texts["en"]), kind
+        assert han.search(texts["zh"]), kind
+
+
+# an answer of each kind of hint, in each language (question from the product manager's bank where it matters)
+HINT_CASES = [
+    ("ask_real_example", WOULD_EN, None), ("ask_real_example", WOULD_ZH, None),
+    ("missing_action", "Last year at Acme our churn kept rising and the whole team was worried about it. I was "
+                       "responsible for finding out why it happened.", None),
+    ("missing_action", "去年在前公司，新渠道遇到了很大的困难，团队都很着急。领导让我牵头负责新渠道的工作。", None),
+    ("missing_result", "Last year our churn kept rising. I had to fix it. I interviewed users and rewrote onboarding.",
+     None),
+    ("missing_result", "去年在前公司，新渠道遇到困难。我负责新渠道。我先拜访客户，再调整方案。", None),
+    ("ask_quantify", "Last year our churn kept rising. I had to fix it. I interviewed users and rewrote onboarding. "
+                     "Churn fell a lot and the team was happy.", None),
+    ("ask_quantify", "去年在前公司，新渠道遇到困难。领导让我牵头新渠道。我先拜访客户，再调整方案。最后销售额明显增长了。", None),
+    ("praise_quantified", FULL_EN, None), ("praise_quantified", FULL_ZH, None),
+    ("praise_keyword", "Last year our roadmap was guesswork at my job. I pulled the data and ran an experiment.",
+     "pm_q03"),
+    ("praise_keyword", "去年我们的产品路线图全靠猜，大家意见不一。我负责这件事。我先拉了用户数据，做了数据分析，然后做了一个A/B实验。",
+     "pm_q03"),
+]
+
+
+@pytest.mark.parametrize("kind, text, question", HINT_CASES)
+def test_the_hint_an_answer_gets_is_the_files_wording_in_its_language(kind, text, question):
+    a = analyze(text, question=question, profile="product_manager" if question else None,
+                question_kind=None if question else "behavioral")
+    shown = {h.kind: h.text for h in a.hints}
+    assert shown.get(kind) == _hints_file()["hints"][kind][a.language]
+
+
+def test_every_kind_of_hint_has_an_answer_that_gets_it_in_both_languages():
+    covered = {(kind, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en") for kind, text, _ in HINT_CASES}
+    assert {k for k, _ in covered} == set(HINT_KINDS)
+    assert {k for k, lang in covered if lang == "zh"} == {k for k, lang in covered if lang == "en"}
+
+
+def test_the_live_feedback_app_shows_the_files_wording_in_both_languages():
+    import html
+
+    from workbench.apps import build_live_feedback
+
+    wording = _hints_file()["hints"]["missing_result"]
+    app = build_live_feedback("product_manager")
+    app.answer.value = "Last year our churn kept rising. I had to fix it. I interviewed users and rewrote onboarding."
+    assert html.escape(wording["en"]) in app.hints.value and wording["zh"] not in app.hints.value
+    app.lang.value = "zh"
+    assert html.escape(wording["zh"]) in app.hints.value
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("version: 1\nhints:\n  ask_real_example: {en: Tell us}\n", "missing hint kinds"),
+    ("hints: {}\n", "no version"),
+])
+def test_a_hints_file_without_a_kind_or_a_version_is_refused(tmp_path, broken, message):
+    path = tmp_path / "hints.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_hints(path)
+
+
+def test_a_hint_without_its_chinese_text_or_an_unknown_kind_is_refused(tmp_path):
+    import yaml
+
+    data = _hints_file()
+    data["hints"]["ask_quantify"] = {"en": data["hints"]["ask_quantify"]["en"], "zh": " "}
+    path = tmp_path / "hints.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="'ask_quantify' has no text in zh"):
+        load_hints(path)
+    data = _hints_file()
+    data["hints"]["ask_quantfy"] = data["hints"].pop("ask_quantify")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown \\['ask_quantfy'\\]"):
+        load_hints(path)

@@ -14,10 +14,10 @@ R must belong to one past episode: a habit, a virtue, advice or a hypothetical i
 R, a generic setting is not S. For a situational question ("What would you do if...") the plan's steps are A and
 its expected outcome is R. Task includes ownership phrasings ("I owned the fix", "it was on me to", 由我来, 当时要求我).
 
-Hint policy (what a recruiter would accept):
+Hint policy (what a recruiter would accept; the wording of every hint, English and Chinese, is the versioned
+``workbench/feedback_data/hints.yaml``, read once into :data:`HINTS`):
 
-0. a behavioural question answered with intentions or habits gets the real-example prompt ("Can you tell us about
-   a specific time you actually did this? What did you do?" / 能否讲一个你亲身经历的具体例子？当时你具体做了什么？);
+0. a behavioural question answered with intentions or habits gets the real-example prompt (``ask_real_example``);
 1. no prompt while the answer has no substance (too short, or no concrete episode yet);
 2. once there is a concrete episode, prompt for the first missing part: the action, then the result; when the
    result is there but carries no number, ask (once) to quantify it;
@@ -58,10 +58,11 @@ from typing import Any, NamedTuple
 from workbench.nlp import detect_language, get_pipeline, load_patterns
 from workbench.profile import keyword_pattern
 from workbench.data.profiles import as_profile
-from workbench.records import AnswerAnalysis, Hint, JobProfile, KeywordHit, Quantity, StarPart
+from workbench.records import LANGUAGES, AnswerAnalysis, Hint, JobProfile, KeywordHit, Quantity, StarPart
 
-__all__ = ["MAX_CHARS", "HINTS", "AnswerAnalysis", "IncrementalAnalyzer", "analyze", "answer_mode", "feedback_command",
-           "mode_marks", "split_sentences", "prompt_record", "star_features"]
+__all__ = ["MAX_CHARS", "HINTS", "HINTS_VERSION", "HINT_KINDS", "AnswerAnalysis", "IncrementalAnalyzer", "analyze",
+           "answer_mode", "feedback_command", "load_hints", "mode_marks", "split_sentences", "prompt_record",
+           "star_features"]
 
 MAX_CHARS = 6000
 """Answers longer than this are analysed up to the last sentence end before it, with a notice."""
@@ -73,32 +74,49 @@ MODE_PATTERNS = "star_mode"
 BEHAVIOURAL = frozenset({"behavioral", "behavioural", "probe", "general"})
 """Question kinds whose answers must tell one past episode (a probe cites the resume: it asks about the past)."""
 
-HINTS: dict[str, dict[str, str]] = {
-    "ask_real_example": {
-        "en": "Can you tell us about a specific time you actually did this? What did you do?",
-        "zh": "能否讲一个你亲身经历的具体例子？当时你具体做了什么？",
-    },
-    "missing_action": {
-        "en": "What did you do yourself? Could you describe the steps you took?",
-        "zh": "你自己具体做了什么？可以说说你采取的步骤吗？",
-    },
-    "missing_result": {
-        "en": "Could you add the result of this, for example how far you exceeded the target?",
-        "zh": "你可以补充一下这个项目的最终结果吗？",
-    },
-    "ask_quantify": {
-        "en": "Can you put a number on the result (for example a percentage, an amount or time saved)?",
-        "zh": "能用数字说明这个结果吗？比如增长了多少、节省了多少时间？",
-    },
-    "praise_quantified": {
-        "en": "Great: a measurable result makes your answer concrete.",
-        "zh": "很好：具体的数字让你的回答更有说服力。",
-    },
-    "praise_keyword": {
-        "en": "Good: this speaks directly to what the role needs.",
-        "zh": "很好：这正是这个岗位需要的能力。",
-    },
-}
+HINTS_FILE = Path(__file__).resolve().parent / "feedback_data" / "hints.yaml"
+"""The hints' wording, English and Chinese (versioned); which hint shows when is :func:`choose_hints`."""
+HINT_KINDS = ("ask_real_example", "missing_action", "missing_result", "ask_quantify", "praise_quantified",
+              "praise_keyword")
+"""The kinds :func:`choose_hints` gives; the hints file must word each of them, in every language."""
+
+
+def load_hints(path: str | Path = HINTS_FILE) -> tuple[str, dict[str, dict[str, str]]]:
+    """``(version, {kind: {en, zh}})`` of a hints file, checked: a version, every :data:`HINT_KINDS` and no
+    other, each with a non-empty text per language.
+
+    Raises
+    ------
+    ValueError
+        A missing version, kind or text, or an unknown kind (so a typo cannot silently drop a hint).
+
+    Examples
+    --------
+    >>> version, hints = load_hints()
+    >>> version, sorted(hints) == sorted(HINT_KINDS), sorted(hints["missing_result"])
+    ('1', True, ['en', 'zh'])
+    """
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not data.get("version"):
+        raise ValueError(f"{path}: no version")
+    hints = data.get("hints") or {}
+    missing, unknown = set(HINT_KINDS) - set(hints), set(hints) - set(HINT_KINDS)
+    if missing or unknown:
+        raise ValueError(f"{path}: missing hint kinds {sorted(missing)}, unknown {sorted(unknown)}")
+    out: dict[str, dict[str, str]] = {}
+    for kind in HINT_KINDS:
+        texts = hints[kind] or {}
+        empty = [lang for lang in LANGUAGES if not str(texts.get(lang) or "").strip()]
+        if empty:
+            raise ValueError(f"{path}: hint {kind!r} has no text in {', '.join(empty)}")
+        out[kind] = {lang: str(texts[lang]).strip() for lang in LANGUAGES}
+    return str(data["version"]), out
+
+
+HINTS_VERSION, HINTS = load_hints()
+"""The hints shown (read once, at import): ``HINTS[kind][lang]`` is the text, ``HINTS_VERSION`` the file's version."""
 
 # --------------------------------------------------------------------------------------------------------
 # sentences

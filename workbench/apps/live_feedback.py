@@ -2,7 +2,7 @@
 highlighted keywords update as you type (ipywidgets; works in JupyterLab and under Voila).
 
 Every label, hint and question follows the English / 中文 switch (labels: ``live_feedback.yaml``; hints:
-:data:`workbench.feedback.HINTS`; questions: the job's bank, :func:`workbench.questions.load_bank`); the switch
+``workbench/feedback_data/hints.yaml`` via :data:`workbench.feedback.HINTS`; questions: the job's bank, :func:`workbench.questions.load_bank`); the switch
 starts in the job's language. Everything shown that comes from the answer is HTML-escaped. Analysis is
 incremental (:class:`workbench.feedback.IncrementalAnalyzer`) and the language pipelines are loaded when the
 app is built (:func:`warm_up`), so the first keystroke is as fast as the next. Praise stays on screen while its

@@ -15,6 +15,8 @@ Examples
 (['-m', 'workbench.apps.voila_main'], True, True, True, '/tmp/nb')
 >>> voila_command("weight_tuner", notebooks_dir="/tmp/nb")[-1]
 '/tmp/nb/05_weight_tuner.ipynb'
+>>> [a.split("=")[1] for a in cmd if a.startswith("--VoilaConfiguration.extension_allowlist=")]
+['@jupyter-widgets/jupyterlab-manager', '@voila-dashboards/widgets-manager8']
 """
 
 from __future__ import annotations
@@ -48,10 +50,13 @@ APPS: dict[str, str] = {
 }
 """App name -> its notebook in ``notebooks/``."""
 
-LAB_EXTENSIONS_DENIED = ("jupyterlab-jupytext", "@voila-dashboards/jupyterlab-preview", "jupyterlab-plotly")
-"""JupyterLab extensions Voila must not load: they are for the JupyterLab editor, target a newer JupyterLab
-core than Voila's page and would only log errors there; without jupyterlab-plotly, figures render from
-their HTML output (plotly.js inlined by the notebook renderer)."""
+LAB_EXTENSIONS_ALLOWED = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
+"""The only JupyterLab extensions an app page loads: ipywidgets' model registry and Voila's widget manager, which
+need each other (without the first, no widget renders: "No version of module @jupyter-widgets/base is
+registered"). Everything else in the environment is for the JupyterLab editor (jupytext, the Voila preview,
+pygments' code theme, jupyterlab-plotly) and is not loaded; figures render from their HTML output (plotly.js
+inlined by the notebook renderer). An allowlist rather than a denylist, so an editor extension installed later
+cannot reach the apps' pages."""
 
 
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
@@ -96,13 +101,13 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
         if not name.endswith(".ipynb"):
             raise ValueError(f"unknown app {app!r}; choose one of {', '.join(APPS)}")
         target = folder / name
-    deny = [f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_DENIED]
+    allow = [f"--VoilaConfiguration.extension_allowlist={name}" for name in LAB_EXTENSIONS_ALLOWED]
     cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}",
              f"--MappingKernelManager.cull_interval={int(cull_interval)}",
              "--MappingKernelManager.cull_connected=False"] if cull_idle else [])
     return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}", "--no-browser",
             "--Voila.ip=127.0.0.1", f"--port={int(port)}", f"--VoilaConfiguration.template={TEMPLATE}",
-            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *deny, *cull, str(target)]
+            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *allow, *cull, str(target)]
 
 
 def run_forwarding(command: list[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -485,3 +486,98 @@ def test_the_model_states_its_coverage(result, sim):
     assert cover["applicants"] == n_job and cover["left_out"]["no answers"] == len(result.features.no_answers)
     assert cover["tables"]["candidates"]["read"] == len(sim.tables["candidates"])
     assert doc["warnings"] == cover["warnings"]
+
+
+# ------------------------------------------------------------------------------ resume cache
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Every test of this file caches resume features in its own folder, never in the user's cache."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="module")
+def on_disk(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("resumedata")
+    write_simulation(simulate(small_config(n_candidates=400, seed=5)), folder)
+    return load(folder)
+
+
+def _resume_features(ds, monkeypatch):
+    """The features of JOB from the files of ``ds`` and the resume files parsed to build them."""
+    import workbench.parsing
+
+    parsed = []
+    parse = getattr(workbench.parsing.parse_file, "__wrapped__", workbench.parsing.parse_file)
+
+    def counting(path, **kw):
+        parsed.append(Path(path).name)
+        return parse(path, **kw)
+
+    counting.__wrapped__ = parse
+    monkeypatch.setattr(workbench.parsing, "parse_file", counting)
+    tables = {n: ds.table(n) for n in ("candidates", "questions", "answers", "ai_decisions", "final_rounds",
+                                       "outcomes")}
+    ri = review_inputs_from_tables(tables, ds.profiles[JOB], "final_passed")
+    return candidate_features(ri, tables, resume_root=ds.path), parsed
+
+
+def test_resume_features_are_cached_and_identical_with_or_without_the_cache(on_disk, monkeypatch, tmp_path):
+    cold, parsed_cold = _resume_features(on_disk, monkeypatch)
+    warm, parsed_warm = _resume_features(on_disk, monkeypatch)
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", "off")
+    off, parsed_off = _resume_features(on_disk, monkeypatch)
+    assert parsed_cold and parsed_warm == [] and sorted(parsed_off) == sorted(parsed_cold)
+    assert cold.frame["resume:has_resume"].sum() == len(parsed_cold)
+    for other in (warm, off):
+        pd.testing.assert_frame_equal(other.frame, cold.frame)
+        assert other.notes == cold.notes
+
+
+def test_a_changed_resume_file_is_parsed_again(on_disk, monkeypatch):
+    first, _ = _resume_features(on_disk, monkeypatch)
+    paths = on_disk.table("candidates").set_index("candidate_id")["resume_path"]
+    cov = first.frame["resume:skill_coverage"]
+    cid = next(c for c in cov.index[cov < 1] if str(paths[c]).endswith(".txt"))
+    path = Path(on_disk.path) / paths[cid]
+    keywords = [k for d in on_disk.profiles[JOB].dimensions for k in d.keywords.get("en", ())]
+    assert keywords, "the demo profile has English keywords"
+    original = path.read_bytes()
+    try:
+        path.write_text(path.read_text(encoding="utf-8") + "\nSkills: " + ", ".join(keywords) + "\n",
+                        encoding="utf-8")
+        changed, parsed = _resume_features(on_disk, monkeypatch)
+    finally:
+        path.write_bytes(original)
+    assert parsed  # the key holds every file's digest: one changed file is a new key
+    assert changed.frame.loc[cid, "resume:skill_coverage"] > first.frame.loc[cid, "resume:skill_coverage"]
+    assert changed.frame.loc[cid, "resume:skill_coverage"] == 1.0
+    again, parsed_again = _resume_features(on_disk, monkeypatch)  # the file restored: the first entry again
+    assert parsed_again == []
+    pd.testing.assert_frame_equal(again.frame, first.frame)
+
+
+def test_the_cache_keeps_no_name_in_clear(on_disk, monkeypatch):
+    from workbench.explain.cache import cache_dir
+    from workbench.parsing import parse_file, proper_name_terms
+
+    _resume_features(on_disk, monkeypatch)
+    strings: set[str] = set()
+
+    def collect(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                collect(k), collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+        elif isinstance(value, str):
+            strings.add(value)
+
+    entries = list(cache_dir().rglob("*.json"))
+    for entry in entries:
+        collect(json.loads(entry.read_text(encoding="utf-8")))
+    cands = on_disk.table("candidates").dropna(subset=["resume_path"])
+    names = set().union(*(proper_name_terms(parse_file(Path(on_disk.path) / p)) for p in cands["resume_path"]))
+    assert entries and names and not names & strings

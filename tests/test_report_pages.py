@@ -25,6 +25,14 @@ PAYLOAD = "<script>alert('x')</script> call me at jane.doe@example.com or +1 555
 JOBS = ("product_manager", "regional_sales_manager")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory):
+    """The resume features of these reports are cached in a folder of the tests, never in the user's cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reportdata")
@@ -282,3 +290,55 @@ def test_progress_goes_to_stderr(capsys, progress, shown):
     steps.close()
     err = capsys.readouterr().err
     assert ("report: audit pooled ai_passed" in err and "3/3" in err) is shown
+
+
+def test_the_report_is_the_same_without_the_cache_and_without_background_processes(dataset, review, pages,
+                                                                                   written, tmp_path, monkeypatch):
+    from workbench.explain.cache import cache_dir
+
+    assert list(cache_dir().rglob("*.json")), "the pages fixture filled the cache"
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", "off")
+    again = write_reports(dataset, tmp_path, review=review, n_boot=100, weight_boot=20, detailed_audits=False,
+                          parallel=False)
+    exported = sorted(p.name for p in written[1] if p.parent.name == "tables")
+    assert sorted(p.name for p in again if p.parent.name == "tables") == exported
+    for name in ("index.csv", next(n for n in exported if n.startswith("pooled__ai_passed__selection_rate"))):
+        assert (tmp_path / "tables" / name).read_bytes() == (written[0] / "tables" / name).read_bytes()
+    for path in (p for p in again if p.suffix == ".html"):
+        new, old = path.read_text(encoding="utf-8").splitlines(), pages[path.name].splitlines()
+        assert [a for a, b in zip(old, new, strict=True) if a != b and not a.startswith(DATE_LINE_PREFIX)] == []
+
+
+def test_audits_sharing_their_tables_equal_audits_alone(dataset):
+    from workbench.fairness.audit import shared_tables
+
+    def run():
+        pooled = [audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True) for d in ("ai_passed", "final_passed", "hired")]
+        return pooled + [audit(dataset, d, AUDIT_ATTRIBUTES, job_id=JOBS[0], skip_invalid=True, where_from=False)
+                         for d in ("ai_passed", "hired")]
+
+    alone = run()
+    with shared_tables():
+        shared = run()
+    for a, b in zip(alone, shared, strict=True):
+        assert json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
+        for ta, tb in zip(a.tables, b.tables, strict=True):
+            pd.testing.assert_frame_equal(ta.rows, tb.rows)
+    with shared_tables():
+        first = audit(dataset, "hired", AUDIT_ATTRIBUTES, skip_invalid=True, where_from=False)
+        first.tables[0].rows.loc[:, "n"] = -1  # a caller changing its table changes no other audit's
+        second = audit(dataset, "hired", AUDIT_ATTRIBUTES, skip_invalid=True, where_from=False)
+    pd.testing.assert_frame_equal(second.tables[0].rows, alone[2].tables[0].rows)
+
+
+def test_background_work_gives_its_result_or_raises_its_error():
+    import sys
+
+    from workbench.report.pages import _Background
+
+    job = _Background(lambda: {"rows": [1, 2]}, parallel=True)
+    assert job.forked is sys.platform.startswith("linux") and job.result() == {"rows": [1, 2]}
+    failing = _Background(lambda: 1 / 0, parallel=True)  # the child fails: computed here again, raising here
+    with pytest.raises(ZeroDivisionError):
+        failing.result()
+    assert not _Background(lambda: 0, parallel=False).forked

@@ -376,8 +376,14 @@ class ExplainResult:
 
     def model_card(self) -> dict[str, Any]:
         """A model card: details, intended use, data, criterion, metrics overall and by group, limitations."""
-        import shap
+        from importlib.metadata import PackageNotFoundError, version
+
         import sklearn
+
+        try:  # the version only: importing shap takes most of a second and its code is not used here
+            shap_version = version("shap")
+        except PackageNotFoundError:
+            shap_version = "not installed"
 
         y = self.inputs.criterion_values.reindex(self.train_index)
         return json_ready({
@@ -389,7 +395,7 @@ class ExplainResult:
                 "monotone": "question and dimension scores have non-negative weights (a higher score never counts "
                             "against a candidate)",
                 "date": dt.date.today().isoformat(),
-                "versions": {"scikit-learn": sklearn.__version__, "shap": shap.__version__, "pandas": pd.__version__},
+                "versions": {"scikit-learn": sklearn.__version__, "shap": shap_version, "pandas": pd.__version__},
                 "profile_version": self.inputs.profile.version, "dataset_sha256": self.dataset_sha256,
             },
             "intended_use": {

@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ from workbench.data.pii import redact
 from workbench.nlp.language import text_language
 from workbench.nlp.terms import tokenize
 from workbench.review.inputs import ReviewInputs, review_inputs_from_tables
+from workbench.explain import cache
+from workbench.explain.cache import NameDigests
 from workbench.explain.common import CONTRACT_CANDIDATE_COLUMNS, ExplainError, SEGMENT, TEXT_COLUMN, _NUMBER, _PROTECTED_NAME, _SENTENCE_END
 
 
@@ -91,21 +94,69 @@ def _terms(texts: pd.Series) -> pd.Series:
     return pd.Series(terms[kcodes][codes], index=texts.index, dtype=object)
 
 
-def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, list[str], set[str]]:
-    """Share of the profile's keywords each parsed resume mentions (NaN where no file or it cannot be read),
-    notes, and the person, employer and school names of all the resumes (never word features)."""
-    from workbench.parsing import ParseError, parse_file, proper_name_terms
+#: what :func:`_resume_coverage` keeps of a parsed resume; change it when that changes (cache entries of another
+#: version are not read)
+RESUME_FEATURES_VERSION = 1
 
+
+def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, list[str], NameDigests]:
+    """Share of the profile's keywords each parsed resume mentions (NaN where no file or it cannot be read),
+    notes, and the person, employer and school names of all the resumes (never word features; as digests).
+
+    The result is cached on disk (:mod:`workbench.explain.cache`) under the SHA-256 of every resume file, the
+    parser version and the keywords: a report run on the same files parses nothing.
+    """
     keywords = {lang: [k.lower() for d in profile.dimensions for k in d.keywords.get(lang, ())]
                 for lang in ("en", "zh")}
-    out = pd.Series(np.nan, index=paths.index, dtype="float64")
+    listed = [(cid, str(rel)) for cid, rel in paths.dropna().items() if str(rel).strip()]
+    key = _resume_key(listed, root, keywords)
+    hit = _cached_coverage(cache.load("resume_coverage", key), listed, paths.index) if key is not None else None
+    if hit is not None:
+        return hit
+    out, failed, names = _parse_resumes(listed, paths.index, root, keywords)
+    if key is not None and not failed:  # a failure's message names the file where it is now: never cached
+        cache.store("resume_coverage", key, {"coverage": [None if np.isnan(out[c]) else float(out[c])
+                                                          for c, _ in listed], "names": names.to_dict()})
+    notes = [f"{len(failed)} resume file(s) could not be read and count as missing (e.g. {failed[0]})"] if failed else []
+    return out, notes, names
+
+
+def _cached_coverage(cached: Any, listed: Sequence[tuple[str, str]],
+                     index: pd.Index) -> tuple[pd.Series, list[str], NameDigests] | None:
+    """The result of :func:`_resume_coverage` from its cache entry (None when there is none or it is damaged)."""
+    try:
+        values = [np.nan if v is None else float(v) for v in cached["coverage"]]
+        names = NameDigests.from_dict(cached["names"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if len(values) != len(listed):
+        return None
+    out = pd.Series(np.nan, index=index, dtype="float64")
+    for (cid, _), value in zip(listed, values):
+        out[cid] = value
+    return out, [], names
+
+
+def _resume_key(listed: Sequence[tuple[str, str]], root: Path, keywords: Mapping[str, list[str]]) -> list | None:
+    """The cache key of :func:`_resume_coverage` (None when a file cannot be read: parsing reports it)."""
+    try:
+        files = [[str(cid), rel, Path(rel).suffix.lower(), cache.file_sha256(root / rel)] for cid, rel in listed]
+    except OSError:
+        return None
+    return [RESUME_FEATURES_VERSION, cache.parser_version(), {k: list(v) for k, v in keywords.items()}, files]
+
+
+def _parse_resumes(listed: Sequence[tuple[str, str]], index: pd.Index, root: Path,
+                   keywords: Mapping[str, list[str]]) -> tuple[pd.Series, list[str], NameDigests]:
+    """Keyword coverage per parsed resume, the failures (``"cid: reason"``) and the names of all resumes."""
+    from workbench.parsing import ParseError, parse_file, proper_name_terms
+
+    out = pd.Series(np.nan, index=index, dtype="float64")
     failed = []
     names: set[str] = set()
-    for cid, rel in paths.dropna().items():
-        if not str(rel).strip():
-            continue
+    for cid, rel in listed:
         try:
-            resume = parse_file(root / str(rel))
+            resume = parse_file(root / rel)
         except (ParseError, OSError) as exc:
             failed.append(f"{cid}: {exc}")
             continue
@@ -115,8 +166,7 @@ def _resume_coverage(paths: pd.Series, root: Path, profile) -> tuple[pd.Series, 
             continue
         text = " ".join(resume.lines).lower() + " " + " ".join(resume.skills).lower()
         out[cid] = sum(k in text for k in kws) / len(kws)
-    notes = [f"{len(failed)} resume file(s) could not be read and count as missing (e.g. {failed[0]})"] if failed else []
-    return out, notes, names
+    return out, failed, NameDigests(names)
 
 
 def candidate_features(
@@ -180,7 +230,7 @@ def candidate_features(
     cands = tables["candidates"].drop_duplicates("candidate_id").set_index("candidate_id").reindex(ids)
     notes: list[str] = []
     excluded: list[dict[str, str]] = []
-    names: set[str] = set()
+    names: Any = frozenset()
     if "years_experience" in cands.columns:
         cols["resume:years_experience"] = pd.to_numeric(cands["years_experience"], errors="coerce").astype("float64")
     if resume_root is not None and "resume_path" in cands.columns and cands["resume_path"].notna().any():
@@ -219,7 +269,7 @@ def candidate_features(
 
 
 def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, max_unexpected: float,
-                  notes: list[str], names: set[str] = frozenset()) -> pd.Series:
+                  notes: list[str], names: Any = frozenset()) -> pd.Series:
     """Per candidate, the terms of all answers in the job's language (checked; see :func:`candidate_features`),
     without ``names`` (people, employers, schools of the resumes) and stop-list given names and surnames."""
     empty = pd.Series("", index=ids, dtype=object)
@@ -254,21 +304,31 @@ def _answer_terms(answers: pd.DataFrame, ids: pd.Index, inputs: ReviewInputs, ma
     good = ~bad.to_numpy()
     key_terms = np.full(len(kuniq), "", dtype=object)
     needed = np.unique(key_of[good])
-    key_terms[needed] = [_without_names(t, names) for t in _distinct_terms([kuniq[k] for k in needed])]
+    keep: dict[str, bool] = {}
+    key_terms[needed] = [_without_names(t, names, keep) for t in _distinct_terms([kuniq[k] for k in needed])]
     terms = key_terms[key_of[good]]
     cand = texts["candidate_id"].to_numpy()[good]
     return _join_by_candidate(cand, terms, ids)
 
 
-def _without_names(terms: str, names: set[str]) -> str:
-    """Space-separated ``terms`` without proper names (see :func:`_answer_terms`).
+def _without_names(terms: str, names: Any, keep: dict[str, bool] | None = None) -> str:
+    """Space-separated ``terms`` without proper names (see :func:`_answer_terms`); ``keep`` remembers the verdict
+    on each term across calls (the same terms recur in every answer).
 
     >>> _without_names("grew sales at globex john", {"globex"})
     'grew sales at'
     """
     from workbench.parsing.names import is_stop_name
 
-    return " ".join(t for t in terms.split() if t not in names and not is_stop_name(t))
+    keep = {} if keep is None else keep
+    out = []
+    for t in terms.split():
+        verdict = keep.get(t)
+        if verdict is None:
+            verdict = keep[t] = t not in names and not is_stop_name(t)
+        if verdict:
+            out.append(t)
+    return " ".join(out)
 
 
 def _join_by_candidate(cand: np.ndarray, terms: np.ndarray, ids: pd.Index) -> pd.Series:

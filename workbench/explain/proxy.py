@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -165,21 +166,32 @@ def _joint_screen(Z, names, groups, attributes, threshold, min_group, random_sta
     Z = sparse.csc_matrix(Z)
     screened = list(_groups_of(groups, attributes, min_group))
     rows = []
-    for block, idx in _blocks(names).items():
-        if len(idx) < 2:
-            continue
-        Zb = Z[:, idx]
-        Zb = Zb.toarray() if len(idx) <= NEWTON_MAX_COLUMNS else Zb.tocsr()
-        for attr, known, members in screened:
-            Xk = Zb[known]
-            best = (0.5, "", 0)
-            complement = len(members) == 2 and int(members[0][1].sum() + members[1][1].sum()) == len(known[known])
-            for g, mask in members[:1] if complement else members:
-                score = _oof_auc(Xk, mask.astype(int), random_state)
-                if score > best[0]:
-                    best = (score, g, int(mask.sum()))
-            if best[1]:
-                rows.append({"block": block, "n_features": len(idx), "attribute": attr, "group": best[1],
-                             "n_group": best[2], "cv_auc": best[0], "flag": bool(best[0] >= threshold)})
+    # Z is the fitted design (imputed, standardised: finite) and the parameters are fixed here: scikit-learn's
+    # input and parameter checks, a sixth of the time of these hundreds of small fits, are skipped
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        for block, idx in _blocks(names).items():
+            rows += _block_rows(block, idx, Z, screened, threshold, random_state)
     columns = ["block", "n_features", "attribute", "group", "n_group", "cv_auc", "flag"]
     return pd.DataFrame(rows, columns=columns).sort_values("cv_auc", ascending=False, ignore_index=True)
+
+
+def _block_rows(block: str, idx: list[int], Z: Any, screened: list, threshold: float,
+                random_state: Any) -> list[dict[str, Any]]:
+    """The rows of :func:`_joint_screen` of one feature block: its best-separated group per attribute."""
+    rows: list[dict[str, Any]] = []
+    if len(idx) < 2:
+        return rows
+    Zb = Z[:, idx]
+    Zb = Zb.toarray() if len(idx) <= NEWTON_MAX_COLUMNS else Zb.tocsr()
+    for attr, known, members in screened:
+        Xk = Zb[known]
+        best = (0.5, "", 0)
+        complement = len(members) == 2 and int(members[0][1].sum() + members[1][1].sum()) == len(known[known])
+        for g, mask in members[:1] if complement else members:
+            score = _oof_auc(Xk, mask.astype(int), random_state)
+            if score > best[0]:
+                best = (score, g, int(mask.sum()))
+        if best[1]:
+            rows.append({"block": block, "n_features": len(idx), "attribute": attr, "group": best[1],
+                         "n_group": best[2], "cv_auc": best[0], "flag": bool(best[0] >= threshold)})
+    return rows

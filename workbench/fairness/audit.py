@@ -16,11 +16,13 @@ from workbench.fairness.common import ADJUSTMENT, AuditError, MIN_SHARE, RESTRIC
 from workbench.fairness.result import AuditResult, AuditTable
 from workbench.fairness.cells import AuditCells
 from workbench.fairness.gather import _Gathered
-from workbench.fairness.pool import STAGES
+from workbench.fairness.pool import STAGES, shared_memo, shared_tables  # noqa: F401 (shared_tables: re-exported)
 from workbench.fairness.tables import _cells, _rates, _table, cmh_test
 
 
 # --------------------------------------------------------------------------------------------- audit
+
+
 
 
 def _attributes(by: Iterable[str], groups: pd.DataFrame, intersections: bool, fine_age: bool) -> list[str]:
@@ -76,42 +78,66 @@ def _stage_usable(cnt: np.ndarray) -> bool:
     return bool(cnt.sum() > 0 and cnt[..., 1].sum() > 0 and (cnt[:, :-1, :].sum(axis=(0, 2)) > 0).sum() >= 2)
 
 
-def _attribute_tables(labels: list[str], cnts: Mapping[str, np.ndarray],
-                      settings: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """All tables of one attribute (``cnts``: name -> (J, G + 1, 2) counts), their rates from the counts in one call."""
+def _attribute_tables(labels: list[str], cnts: Mapping[str, np.ndarray], settings: Mapping[str, Any],
+                      memo: dict[Any, Any]) -> dict[str, Any]:
+    """The memo key of each table of one attribute (``cnts``: name -> (J, G + 1, 2) counts); the tables not yet in
+    ``memo`` are built, their rates from the counts in one call.
+
+    A table is a function of its labels, pooled counts and settings only: one already in ``memo`` (the same
+    counts: the main table and its stage, or the stages of another decision's audit of the same pool) is not
+    built again.
+    """
     tots = {k: c.sum(axis=0) for k, c in cnts.items()}
-    rates = _rates(pd.concat([_cells(k, labels, t[:-1].sum(axis=1), t[:-1, 1]) for k, t in tots.items()],
-                             ignore_index=True))
-    return {k: (_table(labels, t[:-1].sum(axis=1), t[:-1, 1], int(t[-1].sum()), int(t[-1, 1]), **settings,
-                       rates=rates.xs(k, level="table") if k in rates.index.get_level_values("table")
-                       else None), cnts[k]) for k, t in tots.items()}
+    keys = {k: (tuple(labels), t.dtype.str, t.shape, t.tobytes(), tuple(sorted(settings.items())))
+            for k, t in tots.items()}
+    todo = {keys[k]: t for k, t in tots.items() if keys[k] not in memo}
+    if todo:
+        names = {key: f"t{i}" for i, key in enumerate(todo)}
+        rates = _rates(pd.concat([_cells(names[key], labels, t[:-1].sum(axis=1), t[:-1, 1])
+                                  for key, t in todo.items()], ignore_index=True))
+        present = set(rates.index.get_level_values("table"))
+        for key, t in todo.items():
+            memo[key] = _table(labels, t[:-1].sum(axis=1), t[:-1, 1], int(t[-1].sum()), int(t[-1, 1]), **settings,
+                               rates=rates.xs(names[key], level="table") if names[key] in present else None)
+    return keys
+
+
+def _stage_rows(srows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a stage table as JSON-ready dicts (group and the columns the stage tables show)."""
+    keys = ("n", "selected", "rate", "impact_ratio", "four_fifths", "p_adjusted", "excluded_small")
+    columns = [srows[k].tolist() for k in keys]
+    return [{"group": str(g), **{k: _jsonable(col[i]) for k, col in zip(keys, columns)}}
+            for i, g in enumerate(srows.index)]
 
 
 def _all_tables(cells: AuditCells, encoded: Mapping[str, tuple[list[str], dict[str, np.ndarray]]],
                 settings: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
-    """The main, scoring and stage tables, unknown entries and CMH rows of every encoded attribute."""
+    """The main, scoring and stage tables, unknown entries and CMH rows of every encoded attribute (tables and
+    stage rows built once per :func:`shared_tables` block; each audit gets its own copies)."""
     out: dict[str, Any] = {"main": [], "scoring": [], "unknown": {}, "cmh": [], "stages": []}
+    shared = shared_memo()
+    memo = shared if shared is not None else {}
     for attribute, (labels, cnts) in encoded.items():
         specs = {k: cnts[k] for k in ("main", "scoring") if k in cnts}
         specs.update({k: cnts[k] for k in STAGES if _stage_usable(cnts[k])})
-        built = _attribute_tables(labels, specs, settings)
-        rows, cnt = built["main"]
+        keys = _attribute_tables(labels, specs, settings, memo)
+        rows, cnt = memo[keys["main"]].copy(), cnts["main"]
         t = AuditTable(attribute, rows)
         out["main"].append(t)
         out["unknown"][attribute] = _unknown_entry(cnt)
         for g in rows.index[(rows["selected"] == 0) & (rows.index != UNKNOWN) & ~rows["excluded_small"].astype(bool)]:
             notes.append(f"{attribute}={g}: zero selections of {int(rows.loc[g, 'n'])}: impact ratio 0; Fisher's "
                          "exact test and a 0.5-corrected Katz interval are used")
-        if "scoring" in built:
-            out["scoring"].append(AuditTable(attribute, built["scoring"][0], kind="scoring_rate", median=cells.median))
+        if "scoring" in keys:
+            out["scoring"].append(AuditTable(attribute, memo[keys["scoring"]].copy(), kind="scoring_rate",
+                                             median=cells.median))
         for stage, desc in STAGES.items():
-            if stage not in built:
+            if stage not in keys:
                 continue
-            srows = built[stage][0]
+            if ("stage_rows", keys[stage]) not in memo:
+                memo["stage_rows", keys[stage]] = _stage_rows(memo[keys[stage]])
             out["stages"].append({"stage": stage, "description": desc, "attribute": attribute,
-                                  "rows": [{"group": str(g), **{k: _jsonable(srows.loc[g, k]) for k in
-                                           ("n", "selected", "rate", "impact_ratio", "four_fifths", "p_adjusted",
-                                            "excluded_small")}} for g in srows.index]})
+                                  "rows": [dict(r) for r in memo["stage_rows", keys[stage]]]})
         if len(cells.jobs) >= 2 and t.reference is not None:
             out["cmh"] += _cmh_rows(attribute, rows, t.reference, labels, cnt, cells.jobs)
     return out

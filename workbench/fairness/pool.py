@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,43 @@ import pandas as pd
 from workbench.data.schema import TABLE_NAMES
 from workbench.data.groups import _factor
 from workbench.fairness.common import AuditError, _as_bool, _float
+
+
+# ------------------------------------------------------------------------------------------ sharing
+
+#: the tables built so far by the audits of a :func:`shared_tables` block (None outside one)
+_SHARED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar("audit_tables", default=None)
+
+
+@contextlib.contextmanager
+def shared_tables() -> Iterator[None]:
+    """Within the block, audits reuse every LL144 table already built from the same counts.
+
+    A table is a function of its group labels, pooled counts and settings
+    (:func:`workbench.fairness.audit._attribute_tables`), so the
+    audits of the three decisions of one pool, which share their four stage tables and their scoring table,
+    build each once. Results are identical with and without the block; nested blocks share the outer one.
+
+    >>> from workbench.fairness import audit
+    >>> from workbench.simulate import simulate, small_config
+    >>> sim = simulate(small_config(n_candidates=300, seed=3, answer_texts=False))
+    >>> with shared_tables():
+    ...     a, b = (audit(sim.tables, d, ("gender",), where_from=False) for d in ("ai_passed", "hired"))
+    >>> a.stages == audit(sim.tables, "ai_passed", ("gender",), where_from=False).stages
+    True
+    """
+    token = _SHARED.set({}) if _SHARED.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _SHARED.reset(token)
+
+
+def shared_memo() -> dict[Any, Any] | None:
+    """The memo of the enclosing :func:`shared_tables` block (None outside one): what the audits of the block
+    share, keyed by everything the value depends on."""
+    return _SHARED.get()
 
 
 # ------------------------------------------------------------------------------------------ the pool

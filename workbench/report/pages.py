@@ -36,7 +36,8 @@ from workbench.report.card import card_sections
 from workbench.report.charts import impact_figure
 from workbench.report.export import write_exports
 from workbench.report.findings import cmh_statement, scope_findings
-from workbench.report.html import figure_json, plotly_script, render, write_audit_report, write_plotly_asset
+from workbench.report.html import (figure_json, plotly_script, render, use_template_cache, write_audit_report,
+                                   write_plotly_asset)
 from workbench.report.labels import glossary, scope_label, stage_label
 from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_rates, suppress_small
 from workbench.data.groups import AUDIT_ATTRIBUTES
@@ -119,28 +120,99 @@ def _model_card(dataset: Any, criterion: str, step: Any = None) -> dict[str, Any
     return {"available": True, "jobs": [{"job_id": job, "sections": card_sections(card)} for job, card in cards.items()]}
 
 
+class _Background:
+    """``fn()`` computed in a forked child process while this one goes on; :meth:`result` waits for it.
+
+    Used for the model card, which needs nothing of the review or the audits, and for the exports, which need
+    nothing of the charts and pages: on a machine with two or more CPUs both run at once. Off Linux (or with
+    ``parallel=False``, or one CPU) nothing is started and :meth:`result` computes ``fn()`` here; a child that
+    fails is not trusted either: ``fn()`` runs here again (so an error is raised as it would be without it). The child computes exactly what this process
+    would (same data, same seeds, same thread limits), so the report is the same either way.
+    """
+
+    def __init__(self, fn: Any, parallel: bool | None = None):
+        import multiprocessing as mp
+        import os
+        import sys
+
+        self.fn, self.proc, self.conn = fn, None, None
+        # fork only on Linux (macOS offers it, but its system libraries are not safe to fork with threads)
+        if parallel is False or not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods() \
+                or (parallel is None and (os.cpu_count() or 1) < 2):
+            return
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # the child must not write again what this process buffered
+            stream.flush()
+        self.proc = ctx.Process(target=_child_send, args=(fn, child), daemon=True)
+        self.proc.start()
+        child.close()
+
+    @property
+    def forked(self) -> bool:
+        return self.proc is not None
+
+    def result(self) -> Any:
+        if self.proc is None:
+            return self.fn()
+        try:
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):
+            ok, value = False, None
+        finally:
+            self.conn.close()
+            self.proc.join()
+        return value if ok else self.fn()
+
+    def close(self) -> None:
+        """Stop a child still running (the report failed before it needed the result)."""
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join()
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _child_send(fn: Any, conn: Any) -> None:
+    """In the child of :class:`_Background`: send ``(True, fn())``, or ``(False, None)`` when it raised."""
+    try:
+        value = fn()
+    except BaseException:  # noqa: BLE001 - the parent computes it again and raises there
+        conn.send((False, None))
+    else:
+        conn.send((True, value))
+    finally:
+        conn.close()
+
+
 def _fig(fig: Any) -> Any:
     return figure_json(fig)
 
 
-def _scope_context(scopes: Mapping[str, Mapping[str, Any]], view: str, lang: str,
-                   detail_names: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Per scope (pooled first) and decision: the audit document, its impact chart and CMH statement."""
-    out, docs = [], {}
+def _scope_docs(scopes: Mapping[str, Mapping[str, Any]], view: str) -> dict[str, dict[str, Any]]:
+    """Per scope (pooled first) and decision: the audit document of the view."""
+    docs = {}
     for scope, by_decision in scopes.items():
         docs[scope] = {d: r.to_dict(view) for d, r in by_decision.items()}
         if view == "stakeholder":  # small stage and gap cells too, in every table, chart, finding and export
             docs[scope] = {d: suppress_small(doc) for d, doc in docs[scope].items()}
+    return docs
+
+
+def _scope_context(docs: Mapping[str, Mapping[str, Any]], findings: Mapping[str, list[dict[str, Any]]], lang: str,
+                   detail_names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Per scope (pooled first) and decision: the audit document, its impact chart and CMH statement."""
+    out = []
+    for scope, by_decision in docs.items():
         audits = []
-        for decision, doc in docs[scope].items():
+        for decision, doc in by_decision.items():
             title = f"{scope_label(scope, lang)}: {stage_label(decision, lang)}"
             audits.append({"decision": decision, "doc": doc, "tables": doc["tables"],
                            "detail": detail_names.get(decision) if scope == "pooled" else None,
                            "cmh_statement": cmh_statement(doc, lang) if scope == "pooled" else None,
                            "figure": _fig(impact_figure(doc, title=title, lang=lang))})
-        out.append({"scope": scope, "label": scope_label(scope, lang), "audits": audits,
-                    "findings": scope_findings(scope, docs[scope], lang)})
-    return out, docs
+        out.append({"scope": scope, "label": scope_label(scope, lang), "audits": audits, "findings": findings[scope]})
+    return out
 
 
 def _job_context(job: Any, dataset: Any, view: str = "auditor") -> dict[str, Any]:
@@ -236,7 +308,8 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                   today: dt.date | None = None, audit_info: Any = None,
                   job_audits: Mapping[str, Mapping[str, Any]] | None = None, tables_dir: str | Path | None = None,
                   lang: str = "en", progress: bool | None = None, shared_plotly: bool = True,
-                  pdf: bool = False, paper: str = "A4", threads: int | None = 1) -> list[Path]:
+                  pdf: bool = False, paper: str = "A4", threads: int | None = 1,
+                  parallel: bool | None = None) -> list[Path]:
     """Write the auditor report, the review report, the LL144 summary, the table exports and (``detailed_audits``)
     one audit page per stage.
 
@@ -284,6 +357,10 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
     threads : int or None, default 1
         Threads of the numerical libraries (BLAS, OpenMP) while the report computes: the matrices are small,
         and on a shared machine one thread is several times faster than many; None leaves them as they are.
+    parallel : bool, optional
+        Compute the model card in a forked process beside the review and the audits, and write the exports in
+        another beside the charts and pages (default: on Linux with two or more CPUs); the report is the same
+        either way.
 
     Returns
     -------
@@ -313,43 +390,55 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                                   n_boot=n_boot, weight_boot=weight_boot, detailed_audits=detailed_audits,
                                   today=today, audit_info=audit_info, job_audits=job_audits,
                                   tables_dir=tables_dir, lang=lang, progress=progress,
-                                  shared_plotly=shared_plotly, pdf=pdf, paper=paper)
+                                  shared_plotly=shared_plotly, pdf=pdf, paper=paper, parallel=parallel)
 
 
 def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, view: str, review: Any,
                        audits: Mapping[str, Any] | None, n_boot: int, weight_boot: int, detailed_audits: bool,
                        today: dt.date | None, audit_info: Any, job_audits: Mapping[str, Mapping[str, Any]] | None,
                        tables_dir: str | Path | None, lang: str, progress: bool | None, shared_plotly: bool,
-                       pdf: bool, paper: str) -> list[Path]:
+                       pdf: bool, paper: str, parallel: bool | None = None) -> list[Path]:
     """The work of :func:`write_reports`: review, audits, model card, pages, PDFs, exports (with progress)."""
     from workbench.data.load import load_dataset
+    from workbench.explain.cache import cache_dir
     from workbench.fairness import audit
+    from workbench.fairness.audit import shared_tables
     from workbench.review import review_dataset
 
     info = load_audit_info(audit_info)
+    folder = cache_dir()  # compiled templates beside the cached resume features (none when the cache is off)
+    use_template_cache(folder / "templates" if folder is not None else None)
     dataset = load_dataset(dataset) if isinstance(dataset, str | Path) else dataset
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_jobs = len(getattr(dataset, "profiles", {}) or {})
-    steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_jobs + 2 + int(pdf), progress)
+    # the model card needs neither the review nor the audits: computed beside them (before the bar starts)
+    card = _Background(lambda: _model_card(dataset, criterion), parallel)
+    n_card = 1 if card.forked else n_jobs
+    steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_card + 3 + int(detailed_audits) + int(pdf),
+                   progress)
     try:
         steps("review")
         if review is None:
             review = review_dataset(dataset, criterion, n_boot=n_boot, weight_boot=weight_boot)
-        if audits is None:
-            audits = {}
-            for d in DECISIONS:
-                steps(f"audit pooled {d}")
-                audits[d] = audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True)
-        scopes, errors = ({"pooled": dict(audits), **job_audits}, {}) if job_audits is not None else \
-            audit_scopes(dataset, audits, AUDIT_ATTRIBUTES, step=steps)
-        model_card = _model_card(dataset, criterion, steps)
-        steps("render")
+        with shared_tables():  # the audits of one pool share their stage and scoring tables: each built once
+            if audits is None:
+                audits = {}
+                for d in DECISIONS:
+                    steps(f"audit pooled {d}")
+                    audits[d] = audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True)
+            scopes, errors = ({"pooled": dict(audits), **job_audits}, {}) if job_audits is not None else \
+                audit_scopes(dataset, audits, AUDIT_ATTRIBUTES, step=steps)
+        if card.forked:
+            steps("model card (proxy screen; computed beside the review and the audits)")
+            model_card = card.result()
+        else:
+            model_card = _model_card(dataset, criterion, steps)
+        steps("charts")
         paths = _write_pages(dataset, out, scopes, errors, review, info, model_card, criterion=criterion, view=view,
                              n_boot=n_boot, detailed_audits=detailed_audits, today=today or dt.date.today(), lang=lang,
                              tables_dir=Path(tables_dir) if tables_dir is not None else out / "tables",
-                             shared_plotly=shared_plotly)
-        steps("exports")
+                             shared_plotly=shared_plotly, step=steps, parallel=parallel)
         exports = paths.pop()  # the last item holds the exported files
         if pdf:
             from workbench.report.pdf import write_pdfs
@@ -358,20 +447,50 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
             paths += write_pdfs(out, paper=paper)
         return paths + exports
     finally:
+        card.close()
         steps.close()
 
 
 def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]], errors: Mapping[str, str],
                  review: Any, info: Mapping[str, str], model_card: Mapping[str, Any], *, criterion: str, view: str,
                  n_boot: int, detailed_audits: bool, today: dt.date, lang: str, tables_dir: Path,
-                 shared_plotly: bool) -> list[Any]:
-    """Render and write every page; the last item of the list is the list of exported files."""
+                 shared_plotly: bool, step: Any = None, parallel: bool | None = None) -> list[Any]:
+    """Render and write every page; the last item of the list is the list of exported files.
+
+    ``step(what)`` is told when the pages, the audit pages and the exports begin (the charts come first). The
+    exports need only the audit documents: they are written by a forked process beside the charts and pages
+    (:class:`_Background`; ``parallel`` as for :func:`write_reports`).
+    """
+    step = step or (lambda what: None)
+    prov = provenance(dataset)
+    docs = _scope_docs(scopes, view)
+    found = {scope: scope_findings(scope, by_decision, lang) for scope, by_decision in docs.items()}
+    findings = [f for fs in found.values() for f in fs]
+    bundle = {"generated": today.isoformat(), "view": view, "audit_info": dict(info), "provenance": prov,
+              "findings": findings, "errors": dict(errors)}
+    exports = _Background(lambda: write_exports(docs, tables_dir, bundle=bundle), parallel)
+    try:
+        paths = _render_pages(dataset, out, scopes, docs, found, errors, review, info, model_card, prov,
+                              criterion=criterion, view=view, n_boot=n_boot, detailed_audits=detailed_audits,
+                              today=today, lang=lang, shared_plotly=shared_plotly, step=step)
+        step("exports (CSV, XLSX, JSON" + ("; written beside the pages)" if exports.forked else ")"))
+        paths.append(exports.result())
+    finally:
+        exports.close()
+    return paths
+
+
+def _render_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]],
+                  docs: Mapping[str, Mapping[str, Any]], found: Mapping[str, list[dict[str, Any]]],
+                  errors: Mapping[str, str], review: Any, info: Mapping[str, str], model_card: Mapping[str, Any],
+                  prov: Mapping[str, Any], *, criterion: str, view: str, n_boot: int, detailed_audits: bool,
+                  today: dt.date, lang: str, shared_plotly: bool, step: Any) -> list[Path]:
+    """The charts and pages of :func:`_write_pages` (the paths written)."""
     jobs = [_job_context(j, dataset, view) for j in review.jobs]
     for j in jobs:  # answers shown: those of the questions proposed for removal, else of the weakest question
         rated = [q for q in j["questions"] if q.get("r_corrected") is not None]
         j["shown"] = j["removal"] or sorted(rated, key=lambda q: q["r_corrected"])[:1]
     removal_ids = [q["question_id"] for j in jobs for q in j["shown"]]
-    prov = provenance(dataset)
     base = {
         "generated": today.isoformat(), "prov": prov, "versions": package_versions(),
         "criterion": criterion, "view": view, "jobs": jobs, "skipped": dict(review.skipped), "lang": lang,
@@ -379,9 +498,10 @@ def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]
                      "adjust": jobs[0]["validity"]["adjust"] if jobs else None},
     }
     detail_names = {d: f"audit_{d}.html" for d in scopes["pooled"]} if detailed_audits else {}
-    scope_ctx, docs = _scope_context(scopes, view, lang, detail_names)
+    scope_ctx = _scope_context(docs, found, lang, detail_names)
     screen = _first_screen(scopes, info, prov, errors)
     findings = [f for s in scope_ctx for f in s["findings"]]
+    step("pages")
     pages = {
         "auditor_report.html": render("auditor_report.html.j2", **base, plotly=plotly_script(shared_plotly), scopes=scope_ctx,
                                       findings=findings, screen=screen, glossary=glossary(lang),
@@ -400,10 +520,8 @@ def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]
     if shared_plotly:
         paths.append(write_plotly_asset(out))
     if detailed_audits:
+        step("audit pages")
         paths += [write_audit_report(result, dataset, out, view=view, lang=lang, shared_plotly=shared_plotly,
                                      doc=docs["pooled"][decision], sha256=prov["sha256"])
                   for decision, result in scopes["pooled"].items()]
-    bundle = {"generated": today.isoformat(), "view": view, "audit_info": dict(info), "provenance": prov,
-              "findings": findings, "errors": dict(errors)}
-    paths.append(write_exports(docs, tables_dir, bundle=bundle))
     return paths

@@ -105,3 +105,160 @@ def test_impact_chart_has_a_legend_and_colours_values_under_four_fifths(report):
     below = data["data"][1]
     assert all(x < 0.8 for x in below["x"]) and below["marker"]["color"] == "#c0392b"
     assert all(x >= 0.8 for x in data["data"][0]["x"])
+
+
+# --- every label in English and Chinese; the Chinese pages show none of the English ones -----------------------
+
+LABEL_SECTIONS = ("attributes", "groups", "stages", "scopes", "columns", "card", "ui")
+ZH_PAGES = ("auditor_report.html", "review_report.html", "ll144_summary.html", "audit_ai_passed.html",
+            "audit_final_passed.html", "audit_hired.html")
+# method names a Chinese text keeps as they are
+SAME_IN_ZH = {("ui", "cmh_chi2"), ("ui", "adjust_holm"), ("ui", "adjust_bh")}
+
+
+def _entries():
+    from workbench.report.labels import labels
+
+    return [(section, key, entry) for section in LABEL_SECTIONS for key, entry in labels()[section].items()]
+
+
+def _cjk(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("section", LABEL_SECTIONS)
+def test_every_label_has_english_and_chinese_with_the_same_fields(section):
+    from workbench.report.labels import labels
+
+    entries = labels()[section]
+    assert entries
+    for key, entry in entries.items():
+        assert isinstance(key, str) and set(entry) == {"en", "zh"}, (section, key)
+        en, zh = entry["en"], entry["zh"]
+        assert isinstance(en, str) and isinstance(zh, str) and en != "" and zh.strip(" ") != "", key
+        assert set(re.findall(r"\{(\w+)\}", en)) >= set(re.findall(r"\{(\w+)\}", zh)), (key, "field only in zh")
+        # words are translated: a Chinese label of English words has Chinese in it (method names aside)
+        if re.search(r"[A-Za-z]{3,}", re.sub(r"\{\w+\}", "", en)) and (section, key) not in SAME_IN_ZH:
+            assert _cjk(zh), (section, key, zh)
+
+
+def test_a_label_field_fills_each_language():
+    from workbench.report.labels import ui_label
+
+    assert ui_label("validity_job", "en", job="pm", n=3, applicants=9, u="0.50") == \
+        "pm: 3 candidates with the criterion of 9 applicants (u = 0.50)"
+    assert ui_label("validity_job", "zh", job="pm", n=3, applicants=9, u="0.50") == "pm：9 名申请人中有 3 名具有效标数据（u = 0.50）"
+    with pytest.raises(KeyError):
+        ui_label("no_such_label")
+
+
+def _chunks(html):
+    """The pieces of text a reader sees (scripts, styles and code left out), whitespace collapsed."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.skip, self.parts = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style", "code")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style", "code")
+
+        def handle_data(self, data):
+            if not self.skip and data.strip():
+                self.parts.append(re.sub(r"\s+", " ", data.strip()))
+
+    p = Text()
+    p.feed(html)
+    return p.parts
+
+
+PRODUCT = "Interview Workbench"  # a name, the same in every language
+BLANK = "§"
+
+
+def _english(en):
+    """An English label as a whole piece of text (a label with fields: only when two words or more surround
+    them), and its runs of two or more English words between the fields (codes such as ``ai_decisions`` and the
+    product name aside)."""
+    parts = re.split(r"\{\w+\}", re.sub(r"\s+", " ", en.replace(PRODUCT, "{product}")).strip())
+    words = lambda t: re.findall(r"(?<![\w])[A-Za-z][A-Za-z'-]+(?![\w])", t)  # noqa: E731
+    literal = len(words("".join(parts)))
+    whole = None
+    if (len(parts) == 1 and literal) or literal >= 2:
+        whole = re.compile(".+?".join(re.escape(x) for x in parts))
+    return whole, [x.strip(" ,;:.()") for x in parts if len(words(x)) >= 2]
+
+
+@pytest.fixture(scope="module")
+def zh_reports(tmp_path_factory):
+    """The Chinese pages, and the same pages with every label blanked (what is left there is written by the
+    analysis modules or is data: language-independent text the label checks leave aside)."""
+    from workbench.data.groups import AUDIT_ATTRIBUTES
+    from workbench.report import labels as labels_module
+    from workbench.report import write_reports
+    from workbench.report.scope import audit_scopes
+    from workbench.review import review_dataset
+
+    folder = tmp_path_factory.mktemp("zhds")
+    write_simulation(simulate(small_config(n_candidates=500, seed=5)), folder)
+    out = tmp_path_factory.mktemp("zh")
+    ds = load(folder)
+    review = review_dataset(ds, "final_passed", n_boot=100, weight_boot=10)
+    audits = {d: audit(ds, d, AUDIT_ATTRIBUTES, skip_invalid=True) for d in ("ai_passed", "final_passed", "hired")}
+    jobs = {k: v for k, v in audit_scopes(ds, audits, AUDIT_ATTRIBUTES)[0].items() if k != "pooled"}
+    kw = {"review": review, "audits": audits, "job_audits": jobs, "n_boot": 100, "progress": False}
+    write_reports(ds, out, lang="zh", **kw)
+    table = labels_module.labels()
+    blank = {k: {c: {"en": BLANK, "zh": BLANK} for c in v} if isinstance(v, dict) else v for k, v in table.items()}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(labels_module, "labels", lambda: blank)
+        write_reports(ds, out / "blank", lang="zh", **kw)
+    return out
+
+
+def _without_foreign(chunks, blank_chunks, labels_en):
+    """``chunks`` with the language-independent text cut out: every piece of the blanked page, except the pieces
+    that are an English label (a label written into a template, not looked up)."""
+    pieces = {p.strip(" ,;:.()（）：；、") for c in blank_chunks for p in c.split(BLANK)}
+    pieces = sorted((p for p in pieces if re.search(r"[A-Za-z]{2}", p)
+                     and not any(w is not None and w.fullmatch(p) for w in labels_en)), key=len, reverse=True)
+    if not pieces:
+        return chunks
+    return re.sub("|".join(map(re.escape, pieces)), "\x00", "\n".join(chunks)).split("\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ZH_PAGES)
+def test_chinese_page_shows_no_english_label(zh_reports, name):
+    """No heading, column or note of the Chinese page is an English label or holds English label words."""
+    html = (zh_reports / name).read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in html and BLANK not in html
+    chunks = _chunks(html)
+    assert sum(_cjk(t) for t in chunks) > 20
+    english = {(section, key): _english(entry["en"])
+               for section, key, entry in _entries() if entry["en"] != entry["zh"]}
+    own = _without_foreign(chunks, _chunks((zh_reports / "blank" / name).read_text(encoding="utf-8")),
+                           [w for w, _ in english.values()])
+    assert len(own) == len(chunks)
+    left = []
+    for (section, key), (whole, runs) in english.items():
+        left += [(section, key, t) for t in own if whole is not None and whole.fullmatch(t)]
+        left += [(section, key, r, t) for t in own for r in runs if r in t]
+    assert left == []
+
+
+@pytest.mark.slow
+def test_chinese_pages_word_headings_notes_and_the_model_card(zh_reports):
+    pages = {n: " ".join(_chunks((zh_reports / n).read_text(encoding="utf-8"))) for n in ZH_PAGES}
+    auditor, review, detail = pages["auditor_report.html"], pages["review_report.html"], pages["audit_ai_passed.html"]
+    assert "审计报告：AI 面试" in auditor and "结论说明：" in auditor and "校正效度的置信区间整体高于 0" in auditor
+    assert "从不按群体设置不同的通过门槛" in auditor and "数据覆盖情况。" in auditor
+    assert "模型详情" in auditor and "局限性" in auditor and "正则化参数 C" in auditor  # the model card's keys
+    assert "招聘漏斗" in review and "各题的效度" in review and "权重调整建议" in review and "交叉验证" in review
+    assert "偏见审计：AI 面试（ai_passed）" in detail and "缺口人数" in detail and "类别未知：计入并报告人数" in detail
+    head = (zh_reports / "auditor_report.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert "<title>审计报告：Interview Workbench</title>" in head

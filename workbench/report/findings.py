@@ -21,30 +21,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.report.labels import attribute_label, group_label, scope_label, stage_label
+from workbench.report.labels import attribute_label, group_label, scope_label, stage_label, ui_label
 
 __all__ = ["cmh_statement", "finding_text", "scope_findings"]
 
-_WORDS = {
-    "en": {"below": "below 0.80", "sig": "significant", "nsig": "not significant",
-           "p": "Holm-adjusted p", "ratio": "impact ratio", "scoring": "scoring rate"},
-    "zh": {"below": "低于 0.80", "sig": "显著", "nsig": "不显著", "p": "Holm 校正 p", "ratio": "影响比",
-           "scoring": "评分率"},
-}
-
-
 def finding_text(f: Mapping[str, Any], lang: str = "en") -> str:
-    """One finding in words (job, stage, attribute = group: impact ratio, significance)."""
-    w = _WORDS[lang]
-    sep = "，" if lang == "zh" else ", "
-    stage = stage_label(f["stage"], lang) + (f" ({w['scoring']})" if f["kind"] == "scoring_rate" else "")
+    """One finding in words (job, stage, attribute = group: impact ratio, significance), worded by the
+    ``finding*`` labels of ``labels.yaml``.
+
+    >>> finding_text({"scope": "pooled", "stage": "hired", "kind": "scoring_rate", "attribute": "gender",
+    ...               "group": "female", "impact_ratio": 0.5, "significant": False, "p_adjusted": None}, "zh")
+    '所有职位合并（跨职位使用的自动化招聘决策工具），录用（评分率），性别 = 女性：影响比 0.50（低于 0.80），差异不显著'
+    """
+    stage = stage_label(f["stage"], lang)
+    if f["kind"] == "scoring_rate":
+        stage = ui_label("finding_scoring_stage", lang, stage=stage)
     p = f.get("p_adjusted")
-    sig = w["sig"] if f.get("significant") else w["nsig"]
-    sig += f" ({w['p']} = {p:.2g})" if isinstance(p, float) else ""
+    sig = ui_label("finding_sig" if f.get("significant") else "finding_nsig", lang)
+    sig += ui_label("finding_p", lang, p=f"{p:.2g}") if isinstance(p, float) else ""
     ratio = f["impact_ratio"]
     shown = f"{ratio:.2f}" if round(ratio, 2) < 0.8 else f"{ratio:.3f}"  # 0.796 is not "0.80 (below 0.80)"
-    return (f"{scope_label(f['scope'], lang)}{sep}{stage}{sep}{attribute_label(f['attribute'], lang)} = "
-            f"{group_label(f['group'], lang)}: {w['ratio']} {shown} ({w['below']}){sep}{sig}")
+    return ui_label("finding", lang, scope=scope_label(f["scope"], lang), stage=stage,
+                    attribute=attribute_label(f["attribute"], lang), group=group_label(f["group"], lang),
+                    ratio=shown, significance=sig)
 
 
 def _rows(scope: str, stage: str, kind: str, table: Mapping[str, Any], alpha: float) -> list[dict[str, Any]]:
@@ -91,11 +90,6 @@ def cmh_statement(doc: Mapping[str, Any], lang: str = "en") -> str | None:
     if doc.get("cmh"):
         return None
     jobs = list(doc.get("meta", {}).get("jobs") or [])
-    if lang == "zh":
-        return (f"无法计算跨职位的 Cochran–Mantel–Haenszel 检验：数据只有一个职位（{', '.join(jobs)}）。"
-                if len(jobs) < 2 else "无法计算跨职位的 Cochran–Mantel–Haenszel 检验：没有可在各职位间比较的类别。")
     if len(jobs) < 2:
-        return ("The Cochran–Mantel–Haenszel test across jobs cannot be computed: the data hold a single job "
-                f"({', '.join(jobs) or 'none'}).")
-    return ("The Cochran–Mantel–Haenszel test across jobs cannot be computed: no rated category has a reference "
-            "category to compare with in the jobs.")
+        return ui_label("cmh_single_job", lang, jobs=ui_label("list_sep", lang).join(jobs) or ui_label("none", lang))
+    return ui_label("cmh_no_reference", lang)

@@ -35,13 +35,19 @@ def labels() -> dict[str, Any]:
     return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
 
 
-def label(kind: str, code: Any, lang: str = "en") -> str:
+def label(kind: str, code: Any, lang: str = "en", default: str | None = None) -> str:
     """The label of ``code`` in section ``kind`` (``attributes``, ``groups``, ``stages``, ``scopes``,
-    ``columns``); the code itself when it has none."""
+    ``columns``, ``card``); ``default`` (the code itself) when it has none.
+
+    >>> label("card", "by_group", "zh"), label("card", "no_such_key", "zh", default="No such key")
+    ('分群体指标', 'No such key')
+    """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     entry = labels().get(kind, {}).get(str(code))
-    return str(code) if entry is None else str(entry.get(lang) or entry["en"])
+    if entry is None:
+        return str(code) if default is None else default
+    return str(entry.get(lang) or entry["en"])
 
 
 def attribute_label(code: Any, lang: str = "en") -> str:
@@ -59,10 +65,14 @@ def stage_label(code: Any, lang: str = "en") -> str:
 
 
 def scope_label(scope: str, lang: str = "en") -> str:
-    """``pooled`` or a job id (``Job: <id>``)."""
+    """``pooled`` or a job id (``Job: <id>``).
+
+    >>> scope_label("pm", "zh")
+    '职位：pm'
+    """
     if scope == "pooled":
         return label("scopes", "pooled", lang)
-    return ("职位：" if lang == "zh" else "Job: ") + str(scope)
+    return ui_label("scope_job", lang, job=scope)
 
 
 def glossary(lang: str = "en") -> list[tuple[str, str]]:
@@ -74,12 +84,18 @@ def glossary(lang: str = "en") -> list[tuple[str, str]]:
     return [(k, label("columns", k, lang)) for k in labels()["columns"]]
 
 
-def ui_label(key: str, lang: str = "en") -> str:
-    """A heading or label of the pages (section ``ui`` of ``labels.yaml``); an unknown key raises.
+def ui_label(key: str, lang: str = "en", **fields: Any) -> str:
+    """A heading, label or note of the pages (section ``ui`` of ``labels.yaml``); an unknown key raises.
+
+    ``fields`` fill the label's ``{name}`` placeholders (each language orders them as it needs); the result
+    is plain text, escaped by the template like any other value.
 
     >>> ui_label("nav_findings", "zh"), ui_label("nav_findings")
     ('审计发现', 'Findings')
+    >>> ui_label("range", "zh", low="0.10", high="0.30")
+    '0.10 至 0.30'
     """
     if key not in labels()["ui"]:
         raise KeyError(f"no page label {key!r} in {LABELS_FILE.name}")
-    return label("ui", key, lang)
+    text = label("ui", key, lang)
+    return text.format(**fields) if fields else text

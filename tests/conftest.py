@@ -113,3 +113,11 @@ def engine_of(name: str, request: pytest.FixtureRequest):
     from workbench.engine import SparkEngine
 
     return SparkEngine(request.getfixturevalue("spark")) if name == "spark" else name
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_workbench_cache(tmp_path_factory):
+    """The resume-feature cache of the run in a temporary folder (never the user's ~/.cache)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("workbench-cache")))
+        yield

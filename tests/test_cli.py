@@ -394,6 +394,7 @@ def test_validate_out_writes_a_parquet_dataset_the_engines_read_in_place(tmp_pat
 
 
 @pytest.mark.parametrize(("args", "message"), [
+    (("report", "{data}", "--engine", "oracle"), "--engine must be auto"),
     (("validate", "{data}", "--engine", "oracle"), "--engine must be auto"),
     (("review", "{data}", "--engine", "oracle"), "--engine must be auto"),
     (("audit", "{data}", "--html", "{tmp}"), "--html needs the dataset in memory"),

@@ -309,6 +309,23 @@ def test_the_report_is_the_same_without_the_cache_and_without_background_process
         assert [a for a, b in zip(old, new, strict=True) if a != b and not a.startswith(DATE_LINE_PREFIX)] == []
 
 
+def test_report_with_an_engine_gives_the_same_pages_and_tables(dataset, tmp_path):
+    """``write_reports(engine="duckdb")``: the review (computed here, not passed) and every audit reduced by
+    DuckDB give the same pages and exports as in memory (the audits' ``engine`` field aside)."""
+    from workbench.engine import DuckDBEngine
+
+    base = write_reports(dataset, tmp_path / "mem", n_boot=100, weight_boot=20, detailed_audits=False)
+    duck = write_reports(dataset, tmp_path / "duck", n_boot=100, weight_boot=20, detailed_audits=False,
+                         engine=DuckDBEngine())
+    for a, b in zip(base, duck, strict=True):
+        assert a.name == b.name
+        if a.suffix in (".html", ".csv"):
+            old, new = a.read_text(encoding="utf-8").splitlines(), b.read_text(encoding="utf-8").splitlines()
+            assert [x for x, y in zip(old, new, strict=True) if x != y and not x.startswith(DATE_LINE_PREFIX)] == []
+    bundle = json.loads((tmp_path / "duck" / "tables" / "audit_bundle.json").read_text(encoding="utf-8"))
+    assert {a["meta"]["engine"] for scope in bundle["audits"].values() for a in scope.values()} == {"duckdb"}
+
+
 def test_audits_sharing_their_tables_equal_audits_alone(dataset):
     from workbench.fairness.audit import shared_tables
 

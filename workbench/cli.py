@@ -486,6 +486,10 @@ def report(
     paper: Annotated[str, typer.Option("--paper", help="Paper of the PDFs: A4 or Letter.")] = "A4",
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress on stderr (default: "
                                                   "when stderr is a terminal).", show_default=False)] = None,
+    engine: Annotated[str, typer.Option("--engine", help="Who reduces the review's and the audits' tables: auto "
+                                        "(in memory), duckdb, spark or pandas; the dataset is loaded all the same "
+                                        "(the report needs its rows).")] = "auto",
+    spark_master: SparkMasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the self-contained HTML reports (auditor, review, LL144 summary, one audit per stage), the table
@@ -498,13 +502,23 @@ def report(
         fail(f"--lang must be en or zh, got {lang!r}")
     if paper not in ("A4", "Letter"):
         fail(f"--paper must be A4 or Letter, got {paper!r}")
+    eng = _report_engine(engine, spark_master)
     dataset = load_dataset(data)
     paths = guarded(lambda: write_reports(dataset, out, criterion=criterion, view=view, audit_info=audit_info,
                                           tables_dir=tables, lang=lang, shared_plotly=not inline_plotly,
-                                          pdf=pdf, paper=paper, progress=progress))
+                                          pdf=pdf, paper=paper, progress=progress, engine=eng))
     pages = [p for p in paths if p.suffix in (".html", ".pdf")]
     emit({"reports": [str(p) for p in pages], "files": [str(p) for p in paths]}, as_json,
          lambda: "\n".join(str(p) for p in pages) + f"\n(and {len(paths) - len(pages)} export files)")
+
+
+def _report_engine(engine: str, spark_master: str | None) -> Any:
+    """The engine of ``report --engine`` (None: in memory); a Spark session is built once for all its queries."""
+    from workbench.engine import ENGINES, get_engine
+
+    if engine not in ("auto", *ENGINES):
+        fail(f"--engine must be auto, {', '.join(ENGINES)}; got {engine!r}")
+    return None if engine == "auto" else guarded(lambda: get_engine(engine, spark_master=spark_master))
 
 
 @app.command()

@@ -295,7 +295,9 @@ def explain_dataset(
                                 else tables)
     except Exception:  # noqa: BLE001 - provenance is best effort
         digest = ""
-    bank = tables["questions"]
+    from workbench.data.questions import current_questions
+
+    bank = current_questions(tables["questions"])
     qtext = dict(zip(bank["question_id"], bank["text"].fillna(""))) if "text" in bank else {}
     return ExplainResult(
         job_id=job_id, criterion=criterion, binary=binary, model=final, features=feats, train_index=train_ids,

@@ -38,7 +38,7 @@ from workbench.report.export import write_exports
 from workbench.report.findings import cmh_statement, scope_findings
 from workbench.report.html import (figure_json, plotly_script, render, use_template_cache, write_audit_report,
                                    write_plotly_asset)
-from workbench.report.labels import glossary, scope_label, stage_label
+from workbench.report.labels import glossary, scope_label, stage_label, ui_label
 from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_rates, suppress_small
 from workbench.data.groups import AUDIT_ATTRIBUTES
 
@@ -105,7 +105,7 @@ def provenance(dataset: Any) -> dict[str, Any]:
 
 
 def _model_card(dataset: Any, criterion: str, step: Any = None) -> dict[str, Any]:
-    """The model card of :mod:`workbench.explain` per job as headed sections (``{"available": False, "reason"}``
+    """The model card of :mod:`workbench.explain` per job as headed sections (``{"available": False, "error"}``
     when the data cannot support the model: :class:`workbench.explain.ExplainError`, said in the report)."""
     from workbench.explain import ExplainError, explain_dataset
 
@@ -116,7 +116,7 @@ def _model_card(dataset: Any, criterion: str, step: Any = None) -> dict[str, Any
                 step(f"model card {job} (proxy screen)")
             cards[job] = explain_dataset(dataset, criterion, job_id=job).model_card()
     except ExplainError as exc:  # the card is optional: say why it is missing instead of failing the report
-        return {"available": False, "reason": f"the model card could not be built: {exc}"}
+        return {"available": False, "error": str(exc)}  # worded by the page (card_not_built)
     return {"available": True, "jobs": [{"job_id": job, "sections": card_sections(card)} for job, card in cards.items()]}
 
 
@@ -215,12 +215,14 @@ def _scope_context(docs: Mapping[str, Mapping[str, Any]], findings: Mapping[str,
     return out
 
 
-def _job_context(job: Any, dataset: Any, view: str = "auditor") -> dict[str, Any]:
+def _job_context(job: Any, dataset: Any, view: str = "auditor", lang: str = "en") -> dict[str, Any]:
     from workbench.plots import expectancy_figure, funnel_figure, validity_figure, weights_figure
 
     records = job.validity.to_records()
     texts = {}
-    qs = dataset.table("questions") if hasattr(dataset, "table") else dataset["questions"]
+    from workbench.data.questions import current_questions
+
+    qs = current_questions(dataset.table("questions") if hasattr(dataset, "table") else dataset["questions"])
     if "text" in qs.columns:
         texts = dict(zip(qs["question_id"].astype(str), qs["text"].astype(str)))
     questions = [{**q, "text": texts.get(str(q["question_id"]), "")} for q in records["questions"]]
@@ -246,7 +248,7 @@ def _job_context(job: Any, dataset: Any, view: str = "auditor") -> dict[str, Any
         ctx["weights_figure"] = _fig(weights_figure(
             {r["dimension"]: r["current"] for r in rows}, {r["dimension"]: r["proposed"] for r in rows},
             ci=ci if len(ci) == len(rows) else None,
-            title=f"{job.job_id}: current and proposed weights (bars: bootstrap 95% CI)"))
+            title=ui_label("weights_chart_title", lang, job=job.job_id)))
     return ctx
 
 
@@ -299,7 +301,7 @@ def _first_screen(scopes: Mapping[str, Mapping[str, Any]], info: Mapping[str, st
             "n_applicants": first.meta.get("n_applicants"), "decisions": list(scopes["pooled"]),
             "tool": info.get("tool") if info.get("tool") != "not stated" else
             f"Interview Workbench {workbench.__version__} (AI interview scoring)",
-            "period": prov["period"], "errors": dict(errors)}
+            "period": prov["period"], "errors": dict(errors), "version": workbench.__version__}
 
 
 def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_passed", view: str = "auditor",
@@ -309,7 +311,7 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                   job_audits: Mapping[str, Mapping[str, Any]] | None = None, tables_dir: str | Path | None = None,
                   lang: str = "en", progress: bool | None = None, shared_plotly: bool = True,
                   pdf: bool = False, paper: str = "A4", threads: int | None = 1,
-                  parallel: bool | None = None) -> list[Path]:
+                  parallel: bool | None = None, engine: Any = None) -> list[Path]:
     """Write the auditor report, the review report, the LL144 summary, the table exports and (``detailed_audits``)
     one audit page per stage.
 
@@ -357,6 +359,10 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
     threads : int or None, default 1
         Threads of the numerical libraries (BLAS, OpenMP) while the report computes: the matrices are small,
         and on a shared machine one thread is several times faster than many; None leaves them as they are.
+    engine : {None, "duckdb", "spark", "pandas"} or Engine
+        Who reduces the review's validity tables and the audits' cells (:mod:`workbench.engine`); the
+        dataset is loaded in memory all the same (the report needs its rows: weights, DIF, the model card,
+        examples), so the pages are those of ``engine=None``.
     parallel : bool, optional
         Compute the model card in a forked process beside the review and the audits, and write the exports in
         another beside the charts and pages (default: on Linux with two or more CPUs); the report is the same
@@ -390,14 +396,15 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
                                   n_boot=n_boot, weight_boot=weight_boot, detailed_audits=detailed_audits,
                                   today=today, audit_info=audit_info, job_audits=job_audits,
                                   tables_dir=tables_dir, lang=lang, progress=progress,
-                                  shared_plotly=shared_plotly, pdf=pdf, paper=paper, parallel=parallel)
+                                  shared_plotly=shared_plotly, pdf=pdf, paper=paper, parallel=parallel,
+                                  engine=engine)
 
 
 def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, view: str, review: Any,
                        audits: Mapping[str, Any] | None, n_boot: int, weight_boot: int, detailed_audits: bool,
                        today: dt.date | None, audit_info: Any, job_audits: Mapping[str, Mapping[str, Any]] | None,
                        tables_dir: str | Path | None, lang: str, progress: bool | None, shared_plotly: bool,
-                       pdf: bool, paper: str, parallel: bool | None = None) -> list[Path]:
+                       pdf: bool, paper: str, parallel: bool | None = None, engine: Any = None) -> list[Path]:
     """The work of :func:`write_reports`: review, audits, model card, pages, PDFs, exports (with progress)."""
     from workbench.data.load import load_dataset
     from workbench.explain.cache import cache_dir
@@ -420,15 +427,15 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
     try:
         steps("review")
         if review is None:
-            review = review_dataset(dataset, criterion, n_boot=n_boot, weight_boot=weight_boot)
+            review = review_dataset(dataset, criterion, n_boot=n_boot, weight_boot=weight_boot, engine=engine)
         with shared_tables():  # the audits of one pool share their stage and scoring tables: each built once
             if audits is None:
                 audits = {}
                 for d in DECISIONS:
                     steps(f"audit pooled {d}")
-                    audits[d] = audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True)
+                    audits[d] = audit(dataset, d, AUDIT_ATTRIBUTES, skip_invalid=True, engine=engine)
             scopes, errors = ({"pooled": dict(audits), **job_audits}, {}) if job_audits is not None else \
-                audit_scopes(dataset, audits, AUDIT_ATTRIBUTES, step=steps)
+                audit_scopes(dataset, audits, AUDIT_ATTRIBUTES, step=steps, engine=engine)
         if card.forked:
             steps("model card (proxy screen; computed beside the review and the audits)")
             model_card = card.result()
@@ -486,7 +493,7 @@ def _render_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any
                   prov: Mapping[str, Any], *, criterion: str, view: str, n_boot: int, detailed_audits: bool,
                   today: dt.date, lang: str, shared_plotly: bool, step: Any) -> list[Path]:
     """The charts and pages of :func:`_write_pages` (the paths written)."""
-    jobs = [_job_context(j, dataset, view) for j in review.jobs]
+    jobs = [_job_context(j, dataset, view, lang) for j in review.jobs]
     for j in jobs:  # answers shown: those of the questions proposed for removal, else of the weakest question
         rated = [q for q in j["questions"] if q.get("r_corrected") is not None]
         j["shown"] = j["removal"] or sorted(rated, key=lambda q: q["r_corrected"])[:1]
@@ -505,13 +512,12 @@ def _render_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any
     pages = {
         "auditor_report.html": render("auditor_report.html.j2", **base, plotly=plotly_script(shared_plotly), scopes=scope_ctx,
                                       findings=findings, screen=screen, glossary=glossary(lang),
-                                      model_card=model_card, title="Auditor report: Interview Workbench"),
+                                      model_card=model_card),
         "review_report.html": render("review_report.html.j2", **base, plotly=plotly_script(shared_plotly),
-                                     examples=_answer_examples(dataset, removal_ids),
-                                     title=f"Data review report: {criterion}"),
+                                     examples=_answer_examples(dataset, removal_ids)),
         "ll144_summary.html": render("summary.html.j2", **base, screen=screen, pooled=scope_ctx[0],
                                      findings=[f for f in findings if f["stage"] == "ai_passed"],
-                                     body_class="summary", title="Summary of the bias audit (NYC Local Law 144)"),
+                                     body_class="summary"),
     }
     paths = []
     for name, text in pages.items():

@@ -52,7 +52,8 @@ def load_audit_info(path: str | Path | Mapping[str, Any] | None) -> dict[str, st
 
 
 def audit_scopes(dataset: Any, pooled: Mapping[str, Any], by: Sequence[str],
-                 step: Callable[[str], None] | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+                 step: Callable[[str], None] | None = None, engine: Any = None
+                 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Per-job audits beside the pooled ones: ``({"pooled": pooled, job: {decision: AuditResult}}, errors)``.
 
     With a single job the pooled audit is that job's, and no per-job audit is run. Per-job audits skip the
@@ -73,7 +74,8 @@ def audit_scopes(dataset: Any, pooled: Mapping[str, Any], by: Sequence[str],
             if step:
                 step(f"audit {job} {decision}")
             try:
-                scopes[job][decision] = audit(dataset, decision, by, job_id=job, skip_invalid=True, where_from=False)
+                scopes[job][decision] = audit(dataset, decision, by, job_id=job, skip_invalid=True, where_from=False,
+                                                engine=engine)
             except AuditError as exc:
                 errors[f"{job}/{decision}"] = str(exc)
     return scopes, errors

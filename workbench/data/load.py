@@ -95,7 +95,9 @@ class Dataset:
         Rows are the job's candidates with at least one answer (in candidates order); columns the job's
         questions (in questions order) that have at least one answer.
         """
-        questions = self.questions_for(job_id)["question_id"]
+        from workbench.data.questions import current_questions
+
+        questions = current_questions(self.questions_for(job_id))["question_id"]  # one column per question
         candidates = self.candidates_for(job_id)["candidate_id"]
         rows = self.answers[self.answers["candidate_id"].isin(candidates) & self.answers["question_id"].isin(questions)]
         wide = rows.pivot(index="candidate_id", columns="question_id", values="score")

@@ -8,7 +8,17 @@ jieba) with rule components whose patterns live in versioned JSONL files.
 
 from .patterns import PATTERN_DIR, PatternError, PatternSet, available_patterns, load_patterns, parse_patterns
 from .language import detect_language, text_language
-from .pipeline import LANGS, entities, get_pipeline
+
+_LAZY = ("LANGS", "entities", "get_pipeline")  # spaCy is imported only when a pipeline is asked for
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["LANGS", "PATTERN_DIR", "PatternError", "PatternSet", "available_patterns", "detect_language", "entities",
            "get_pipeline", "load_patterns", "parse_patterns", "text_language"]

@@ -29,7 +29,8 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from ..nlp import detect_language, get_pipeline, load_patterns
+from .. import nlp as _nlp
+from ..nlp import detect_language, load_patterns
 from ..records import Education, Job, Resume
 from .dates import PRESENT_START, DateRange, find_ranges, strip_ranges, years_of_experience
 from .orgs import (find_orgs, has_result, is_legal_form, is_location, is_role, is_sentence, legal_suffix_end,
@@ -189,7 +190,7 @@ def _mark_locations(pieces: list[str], separate: list[bool]) -> list[bool]:
 
 
 def _ents(text: str, lang: str):
-    return get_pipeline(lang)(text).ents
+    return _nlp.get_pipeline(lang)(text).ents
 
 
 @dataclass

@@ -32,7 +32,8 @@ from pathlib import Path
 import yaml
 
 from ..data.mapping import HeaderMapping, mapping_from_dict
-from ..nlp import detect_language, get_pipeline
+from .. import nlp as _nlp
+from ..nlp import detect_language
 from ..records import Education, Job, Resume
 from .dates import years_of_experience
 from .extract import extract
@@ -94,7 +95,7 @@ def _level(cell: str, mapping: HeaderMapping, lang: str) -> tuple[str, str]:
     vals = {_key(k): v for k, v in mapping.values_for(None).get("degree_level", {}).items()}
     if _key(cell) in vals:
         return cell.strip(), vals[_key(cell)]
-    ents = [e for e in get_pipeline(lang)(cell).ents if e.label_ == "DEGREE"]
+    ents = [e for e in _nlp.get_pipeline(lang)(cell).ents if e.label_ == "DEGREE"]
     return (ents[0].text, ents[0].ent_id_) if ents else (cell.strip(), "")
 
 

@@ -359,3 +359,31 @@ def test_background_work_gives_its_result_or_raises_its_error():
     with pytest.raises(ZeroDivisionError):
         failing.result()
     assert not _Background(lambda: 0, parallel=False).forked
+
+
+def test_the_review_report_shows_the_trend_over_time_that_trend_computes(dataset, pages):
+    """The "over time" section holds :func:`workbench.review.trend.trend`'s quarters (same n and pass rates, not
+    recomputed), its two charts and its readings."""
+    from workbench.review.trend import trend
+
+    page = pages["review_report.html"]
+    section = page[page.index('id="trend"'):]
+    doc = trend(dataset, by="period", freq="Q", n_boot=100).to_dict()
+    assert len(doc["periods"]) >= 2
+    assert 'data-figure="fig-trend-rates"' in section and 'data-figure="fig-trend-impact"' in section
+    for p in doc["periods"]:
+        row = section[section.index(f"<td>{p['period']}</td>"):]
+        assert row.startswith(f"<td>{p['period']}</td><td>{p['n']:,}</td><td>{100 * p['pass_rate']:.1f}%")
+    assert section.count("→") == len(doc["readings"])
+
+
+def test_the_trend_section_says_why_when_there_is_one_quarter(dataset, tmp_path):
+    from dataclasses import replace
+
+    cands = dataset.table("candidates").copy()
+    cands["applied_at"] = cands["applied_at"].min()
+    one = replace(dataset, candidates=cands)
+    paths = write_reports(one, tmp_path, n_boot=100, weight_boot=20, detailed_audits=False)
+    page = next(p for p in paths if p.name == "review_report.html").read_text(encoding="utf-8")
+    assert 'id="trend"' in page and "No comparison over time: one period only" in page
+    assert 'data-figure="fig-trend-rates"' not in page

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from workbench.data.provenance import dataset_sha256
 from workbench.report.charts import impact_figure
 from workbench.report.labels import attribute_label, glossary, group_label, scope_label, stage_label, ui_label
+from workbench.report.messages import translate_message
 from workbench.report.scope import suppress_small
 
 __all__ = ["PLOTLY_ASSET", "dataset_sha256", "figure_json", "plotly_script", "render", "use_template_cache",
@@ -94,7 +95,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=_num, pct=_pct, flag=_flag, count=_count, attr=attribute_label, grp=group_label,
-                       stage=stage_label, scope=scope_label, t=ui_label)
+                       stage=stage_label, scope=scope_label, t=ui_label, msg=translate_message)
     return env
 
 

@@ -88,7 +88,9 @@ def ui_label(key: str, lang: str = "en", **fields: Any) -> str:
     """A heading, label or note of the pages (section ``ui`` of ``labels.yaml``); an unknown key raises.
 
     ``fields`` fill the label's ``{name}`` placeholders (each language orders them as it needs); the result
-    is plain text, escaped by the template like any other value.
+    is plain text, escaped by the template like any other value. A sentence an analysis module wrote (a
+    reason, note or caveat) is not a label: the templates give it in ``lang`` with the ``msg`` filter
+    (:func:`workbench.report.messages.translate_message`).
 
     >>> ui_label("nav_findings", "zh"), ui_label("nav_findings")
     ('审计发现', 'Findings')

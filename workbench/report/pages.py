@@ -189,6 +189,24 @@ def _fig(fig: Any) -> Any:
     return figure_json(fig)
 
 
+def _trend_context(dataset: Any, n_boot: int) -> dict[str, Any]:
+    """The review report's "over time" section: :func:`workbench.review.trend.trend` by quarter of application
+    (all jobs pooled), its two charts and its readings; ``{"error": why}`` when the data has no time to compare.
+    """
+    from workbench.plots import trend_impact_figure, trend_rates_figure
+    from workbench.review.trend import trend
+
+    try:
+        result = trend(dataset, by="period", freq="Q", n_boot=n_boot)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    doc = result.to_dict()
+    if len(doc["periods"]) < 2:
+        return {"error": f"one period only ({doc['periods'][0]['period'] if doc['periods'] else 'none'})"}
+    return {"doc": doc, "rates_figure": _fig(trend_rates_figure(result)),
+            "impact_figure": _fig(trend_impact_figure(result))}
+
+
 def _scope_docs(scopes: Mapping[str, Mapping[str, Any]], view: str) -> dict[str, dict[str, Any]]:
     """Per scope (pooled first) and decision: the audit document of the view."""
     docs = {}
@@ -421,6 +439,7 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
     n_jobs = len(getattr(dataset, "profiles", {}) or {})
     # the model card needs neither the review nor the audits: computed beside them (before the bar starts)
     card = _Background(lambda: _model_card(dataset, criterion), parallel)
+    over_time = _Background(lambda: _trend_context(dataset, n_boot), parallel)
     n_card = 1 if card.forked else n_jobs
     steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_card + 3 + int(detailed_audits) + int(pdf),
                    progress)
@@ -445,7 +464,7 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
         paths = _write_pages(dataset, out, scopes, errors, review, info, model_card, criterion=criterion, view=view,
                              n_boot=n_boot, detailed_audits=detailed_audits, today=today or dt.date.today(), lang=lang,
                              tables_dir=Path(tables_dir) if tables_dir is not None else out / "tables",
-                             shared_plotly=shared_plotly, step=steps, parallel=parallel)
+                             shared_plotly=shared_plotly, step=steps, parallel=parallel, trend=over_time.result())
         exports = paths.pop()  # the last item holds the exported files
         if pdf:
             from workbench.report.pdf import write_pdfs
@@ -455,13 +474,15 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
         return paths + exports
     finally:
         card.close()
+        over_time.close()
         steps.close()
 
 
 def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]], errors: Mapping[str, str],
                  review: Any, info: Mapping[str, str], model_card: Mapping[str, Any], *, criterion: str, view: str,
                  n_boot: int, detailed_audits: bool, today: dt.date, lang: str, tables_dir: Path,
-                 shared_plotly: bool, step: Any = None, parallel: bool | None = None) -> list[Any]:
+                 shared_plotly: bool, step: Any = None, parallel: bool | None = None,
+                 trend: Mapping[str, Any] | None = None) -> list[Any]:
     """Render and write every page; the last item of the list is the list of exported files.
 
     ``step(what)`` is told when the pages, the audit pages and the exports begin (the charts come first). The
@@ -479,7 +500,7 @@ def _write_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any]
     try:
         paths = _render_pages(dataset, out, scopes, docs, found, errors, review, info, model_card, prov,
                               criterion=criterion, view=view, n_boot=n_boot, detailed_audits=detailed_audits,
-                              today=today, lang=lang, shared_plotly=shared_plotly, step=step)
+                              today=today, lang=lang, shared_plotly=shared_plotly, step=step, trend=trend)
         step("exports (CSV, XLSX, JSON" + ("; written beside the pages)" if exports.forked else ")"))
         paths.append(exports.result())
     finally:
@@ -491,7 +512,8 @@ def _render_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any
                   docs: Mapping[str, Mapping[str, Any]], found: Mapping[str, list[dict[str, Any]]],
                   errors: Mapping[str, str], review: Any, info: Mapping[str, str], model_card: Mapping[str, Any],
                   prov: Mapping[str, Any], *, criterion: str, view: str, n_boot: int, detailed_audits: bool,
-                  today: dt.date, lang: str, shared_plotly: bool, step: Any) -> list[Path]:
+                  today: dt.date, lang: str, shared_plotly: bool, step: Any,
+                  trend: Mapping[str, Any] | None = None) -> list[Path]:
     """The charts and pages of :func:`_write_pages` (the paths written)."""
     jobs = [_job_context(j, dataset, view, lang) for j in review.jobs]
     for j in jobs:  # answers shown: those of the questions proposed for removal, else of the weakest question
@@ -514,7 +536,8 @@ def _render_pages(dataset: Any, out: Path, scopes: Mapping[str, Mapping[str, Any
                                       findings=findings, screen=screen, glossary=glossary(lang),
                                       model_card=model_card),
         "review_report.html": render("review_report.html.j2", **base, plotly=plotly_script(shared_plotly),
-                                     examples=_answer_examples(dataset, removal_ids)),
+                                     examples=_answer_examples(dataset, removal_ids),
+                                     trend=trend or {}),
         "ll144_summary.html": render("summary.html.j2", **base, screen=screen, pooled=scope_ctx[0],
                                      findings=[f for f in findings if f["stage"] == "ai_passed"],
                                      body_class="summary"),

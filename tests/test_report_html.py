@@ -267,7 +267,15 @@ def test_chinese_pages_word_headings_notes_and_the_model_card(zh_reports):
 # --- the modules' sentences in Chinese (messages.yaml) -------------------------------------------------------
 
 # one example a module writes (its f-string with sample values) for every entry of the catalogue
-MESSAGE_EXAMPLES = (
+FIGURE_EXAMPLES = (  # the words of workbench.plots' figures on the pages
+    "Validity per question: corrected r with 95% CI (open circle: observed, range-restricted)",
+    "correlation with the criterion", "verdict", "keep", "inconclusive", "validity needed (0.10)", "proposed",
+    "weight (sums to 1)", "Funnel of product_manager", "passed the AI interview",
+    "Chance of passing the final round by AI-score band", "AI score band (AI-passed candidates only)",
+    "passed the final round", "Rates by period (95% CIs)", "final-round pass rate of the AI-passed",
+    "hires performing >= 3", "Lowest impact ratio of the AI decision per attribute, by period", "four-fifths (0.80)",
+)
+MESSAGE_EXAMPLES = FIGURE_EXAMPLES + (
     "corrected r = .29, 95% CI [.18, .38] does not lie below .10 and lies above 0 (n = 360): the question predicts",
     "corrected r = .12, 95% CI [-.02, .23] does not lie below .10 but spans 0 (n = 1,360): no evidence either way "
     "that the dimension predicts",
@@ -598,3 +606,24 @@ def test_chinese_demo_pages_show_fewer_english_sentences(demo_zh):
     assert len(count["before_modules"]) > 50 and count["after_modules"] == []
     review = " ".join(_chunks((out / "after" / "review_report.html").read_text(encoding="utf-8")))
     assert "range-restricted" not in review and "存在范围限制" in review and "校正后 r = " in review
+
+
+def test_the_figures_of_the_review_report_read_chinese_in_zh():
+    """Every word a figure of the review page carries (title, axes, legend, lines, trace and stage names) is
+    given in Chinese by the catalogue: the real figures of workbench.plots, not examples."""
+    from workbench.plots import expectancy_figure, funnel_figure, validity_figure, weights_figure
+    from workbench.report.messages import localise_figure
+
+    rows = [{"question_id": "q1", "dimension": "d", "r_observed": .2, "r_corrected": .3, "ci_low": .1,
+             "ci_high": .5, "verdict": v} for v in ("keep", "inconclusive", "invalid", "insufficient_data")]
+    figures = [validity_figure(rows, min_validity=0.1),
+               funnel_figure({"job_id": "pm", "n_applicants": 10, "n_ai_passed": 4, "n_final_passed": 2, "n_hired": 1}),
+               expectancy_figure([{"low": 1.0, "high": 2.0, "rate": .5, "n": 10, "ci_low": .2, "ci_high": .8}]),
+               weights_figure({"d": .5, "e": .5}, {"d": .6, "e": .4}, title="x")]
+    for fig in figures:
+        fig = localise_figure(fig, "zh")
+        texts = [fig.layout.title.text, *(fig.layout[k].title.text for k in ("xaxis", "yaxis")),
+                 fig.layout.legend.title.text, *(a.text for a in fig.layout.annotations),
+                 *(t.name for t in fig.data if t.name), *(y for t in fig.data if t.type == "funnel" for y in t.y)]
+        english = [t for t in texts if t and t != "x" and re.search(r"[A-Za-z]{3,}", re.sub(r"AI|CI|pm", "", t))]
+        assert english == [], english

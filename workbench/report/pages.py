@@ -185,11 +185,14 @@ def _child_send(fn: Any, conn: Any) -> None:
         conn.close()
 
 
-def _fig(fig: Any) -> Any:
-    return figure_json(fig)
+def _fig(fig: Any, lang: str = "en") -> Any:
+    """A figure for a page: its words in ``lang`` (:func:`workbench.report.messages.localise_figure`), as JSON."""
+    from workbench.report.messages import localise_figure
+
+    return figure_json(localise_figure(fig, lang))
 
 
-def _trend_context(dataset: Any, n_boot: int) -> dict[str, Any]:
+def _trend_context(dataset: Any, n_boot: int, lang: str = "en") -> dict[str, Any]:
     """The review report's "over time" section: :func:`workbench.review.trend.trend` by quarter of application
     (all jobs pooled), its two charts and its readings; ``{"error": why}`` when the data has no time to compare.
     """
@@ -203,8 +206,8 @@ def _trend_context(dataset: Any, n_boot: int) -> dict[str, Any]:
     doc = result.to_dict()
     if len(doc["periods"]) < 2:
         return {"error": f"one period only ({doc['periods'][0]['period'] if doc['periods'] else 'none'})"}
-    return {"doc": doc, "rates_figure": _fig(trend_rates_figure(result)),
-            "impact_figure": _fig(trend_impact_figure(result))}
+    return {"doc": doc, "rates_figure": _fig(trend_rates_figure(result), lang),
+            "impact_figure": _fig(trend_impact_figure(result), lang)}
 
 
 def _scope_docs(scopes: Mapping[str, Mapping[str, Any]], view: str) -> dict[str, dict[str, Any]]:
@@ -247,11 +250,11 @@ def _job_context(job: Any, dataset: Any, view: str = "auditor", lang: str = "en"
     removal = [q for q in questions if q["verdict"] == "invalid"]
     ctx: dict[str, Any] = {
         "job_id": job.job_id, "validity": records, "questions": questions, "removal": removal,
-        "validity_figure": _fig(validity_figure(records)),
-        "dimension_figure": _fig(validity_figure(records, level="dimensions")),
-        "funnel": job.funnel, "funnel_figure": _fig(funnel_figure(job.funnel)),
+        "validity_figure": _fig(validity_figure(records), lang),
+        "dimension_figure": _fig(validity_figure(records, level="dimensions"), lang),
+        "funnel": job.funnel, "funnel_figure": _fig(funnel_figure(job.funnel), lang),
         "expectancy": job.expectancy,
-        "expectancy_figure": _fig(expectancy_figure(job.expectancy)) if job.expectancy else None,
+        "expectancy_figure": _fig(expectancy_figure(job.expectancy), lang) if job.expectancy else None,
         "prompting": job.prompting, "warnings": list(job.warnings), "weights_error": job.weights_error,
         "weights": None,
     }
@@ -266,7 +269,7 @@ def _job_context(job: Any, dataset: Any, view: str = "auditor", lang: str = "en"
         ctx["weights_figure"] = _fig(weights_figure(
             {r["dimension"]: r["current"] for r in rows}, {r["dimension"]: r["proposed"] for r in rows},
             ci=ci if len(ci) == len(rows) else None,
-            title=ui_label("weights_chart_title", lang, job=job.job_id)))
+            title=ui_label("weights_chart_title", lang, job=job.job_id)), lang)
     return ctx
 
 
@@ -439,7 +442,7 @@ def _compute_and_write(dataset: Any, out_dir: str | Path, *, criterion: str, vie
     n_jobs = len(getattr(dataset, "profiles", {}) or {})
     # the model card needs neither the review nor the audits: computed beside them (before the bar starts)
     card = _Background(lambda: _model_card(dataset, criterion), parallel)
-    over_time = _Background(lambda: _trend_context(dataset, n_boot), parallel)
+    over_time = _Background(lambda: _trend_context(dataset, n_boot, lang), parallel)
     n_card = 1 if card.forked else n_jobs
     steps = _Steps(1 + 3 * (1 + (n_jobs if n_jobs > 1 else 0)) + n_card + 3 + int(detailed_audits) + int(pdf),
                    progress)

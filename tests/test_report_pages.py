@@ -375,6 +375,9 @@ def test_the_review_report_shows_the_trend_over_time_that_trend_computes(dataset
         row = section[section.index(f"<td>{p['period']}</td>"):]
         assert row.startswith(f"<td>{p['period']}</td><td>{p['n']:,}</td><td>{100 * p['pass_rate']:.1f}%")
     assert section.count("→") == len(doc["readings"])
+    n = sum(p["n"] for p in doc["periods"])
+    assert f"Applicants in scope: {n:,} with an AI decision and an application date, in {len(doc['periods'])} quarters" \
+        in section
 
 
 def test_the_trend_section_says_why_when_there_is_one_quarter(dataset, tmp_path):

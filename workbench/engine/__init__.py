@@ -162,6 +162,15 @@ def stored_as_parquet(folder: str | Path) -> bool:
     return Path(folder).is_dir() and _parquet_of(Path(folder), "candidates") is not None
 
 
+def _register_parquet(engine: Engine, found: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Register each table found (a Parquet file, or a ``*.parquet`` glob of parts: DuckDB reads the glob, Spark
+    and pandas the folder); the names registered, in contract order."""
+    for name, path in found.items():
+        if path is not None:
+            engine.register(name, path if engine.name == "duckdb" else path.replace("/*.parquet", ""))
+    return tuple(name for name, path in found.items() if path is not None)
+
+
 def _register_frames(engine: Engine, frames: Mapping[str, Any]) -> tuple[str, ...]:
     present = []
     for name in TABLE_NAMES:
@@ -181,16 +190,12 @@ def _open_folder(folder: Path, engine: Engine) -> Source:
         from workbench.data.load import load
 
         return open_source(load(folder), engine)
-    present = []
-    for name, path in found.items():
-        if path is not None:
-            engine.register(name, path if engine.name == "duckdb" else path.replace("/*.parquet", ""))
-            present.append(name)
+    present = _register_parquet(engine, found)
     qpath = folder / QUARANTINE_FILE
     quarantine = (pd.read_csv(qpath, dtype="str", keep_default_na=False, encoding=QUARANTINE_ENCODING)
                   if qpath.is_file() else None)
     profiles = load_profiles(folder / "profiles") if (folder / "profiles").is_dir() else {}
-    return Source(engine, tuple(present), profiles, None, folder, quarantine)
+    return Source(engine, present, profiles, None, folder, quarantine)
 
 
 def is_uri(data: Any) -> bool:
@@ -256,16 +261,12 @@ def _open_uri(uri: str, engine: Engine) -> Source:
     found = {name: _parquet_of_uri(fs, root, uri, name) for name in TABLE_NAMES}
     if found["candidates"] is None:
         raise EngineError(f"{uri}: no candidates table (candidates.parquet or candidates/*.parquet)")
-    present = []
-    for name, path in found.items():
-        if path is not None:
-            engine.register(name, path if engine.name == "duckdb" else path.replace("/*.parquet", ""))
-            present.append(name)
+    present = _register_parquet(engine, found)
     quarantine = None
     if _uri_kind(fs, f"{root}/{QUARANTINE_FILE}").name == "File":
         with fs.open_input_stream(f"{root}/{QUARANTINE_FILE}") as stream:
             quarantine = pd.read_csv(stream, dtype="str", keep_default_na=False, encoding=QUARANTINE_ENCODING)
-    return Source(engine, tuple(present), _profiles_of_uri(fs, root), None, None, quarantine)
+    return Source(engine, present, _profiles_of_uri(fs, root), None, None, quarantine)
 
 
 def open_source(data: Any, engine: Any = DEFAULT_ENGINE, *, spark: Any = None,

@@ -14,6 +14,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from workbench.data.coverage import LEFT_OUT_WARN_SHARE, coverage_warnings, table_coverage
 from workbench.data.groups import group_labels
+from workbench.data.questions import current_questions
 from workbench import composite
 from workbench.metrics import auc
 from workbench.review.inputs import BINARY_CRITERIA, ReviewInputError, ReviewInputs, review_inputs_from_tables
@@ -295,8 +296,6 @@ def explain_dataset(
                                 else tables)
     except Exception:  # noqa: BLE001 - provenance is best effort
         digest = ""
-    from workbench.data.questions import current_questions
-
     bank = current_questions(tables["questions"])
     qtext = dict(zip(bank["question_id"], bank["text"].fillna(""))) if "text" in bank else {}
     return ExplainResult(

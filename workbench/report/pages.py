@@ -32,6 +32,7 @@ from typing import Any
 from workbench.data.schema import TABLE_NAMES
 from workbench.data.pii import redact
 from workbench.data.provenance import dataset_sha256
+from workbench.data.questions import current_questions
 from workbench.report.card import card_sections
 from workbench.report.charts import impact_figure
 from workbench.report.export import write_exports
@@ -39,6 +40,7 @@ from workbench.report.findings import cmh_statement, scope_findings
 from workbench.report.html import (figure_json, plotly_script, render, use_template_cache, write_audit_report,
                                    write_plotly_asset)
 from workbench.report.labels import glossary, scope_label, stage_label, ui_label
+from workbench.report.messages import localise_figure
 from workbench.report.scope import audit_scopes, coverage_context, load_audit_info, suppress_rates, suppress_small
 from workbench.data.groups import AUDIT_ATTRIBUTES
 
@@ -187,8 +189,6 @@ def _child_send(fn: Any, conn: Any) -> None:
 
 def _fig(fig: Any, lang: str = "en") -> Any:
     """A figure for a page: its words in ``lang`` (:func:`workbench.report.messages.localise_figure`), as JSON."""
-    from workbench.report.messages import localise_figure
-
     return figure_json(localise_figure(fig, lang))
 
 
@@ -241,8 +241,6 @@ def _job_context(job: Any, dataset: Any, view: str = "auditor", lang: str = "en"
 
     records = job.validity.to_records()
     texts = {}
-    from workbench.data.questions import current_questions
-
     qs = current_questions(dataset.table("questions") if hasattr(dataset, "table") else dataset["questions"])
     if "text" in qs.columns:
         texts = dict(zip(qs["question_id"].astype(str), qs["text"].astype(str)))

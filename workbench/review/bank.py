@@ -187,10 +187,6 @@ def write_revision(revision: BankRevision, into: str | Path) -> BankRevision:
 # ---------------------------------------------------------------------------------------------- review
 
 
-def _tables(dataset: Any) -> dict[str, pd.DataFrame]:
-    return dict(tables_of(dataset))
-
-
 def validity_by_version(dataset: Any, job_id: str, criterion: str = "final_passed", *, settings: Any = None,
                         profile: Any = None) -> pd.DataFrame:
     """The review's question validity table with one row per answered version of each reworded question.
@@ -210,7 +206,7 @@ def validity_by_version(dataset: Any, job_id: str, criterion: str = "final_passe
     from workbench.review.inputs import review_inputs_from_tables
     from workbench.review.validity import ValiditySettings, validity_table
 
-    tables = _tables(dataset)
+    tables = dict(tables_of(dataset))
     if profile is None:
         profiles = getattr(dataset, "profiles", None) or {}
         if job_id not in profiles:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.data.load import tables_of
 from workbench.jsonable import json_ready
 from workbench.review.rounds import PROMPTING_CAVEAT, _bool, prompting_design, stratified_difference
 
@@ -131,8 +132,6 @@ class PromptingResult:
 
 
 def _answers(dataset: Any, job_id: str | None) -> pd.DataFrame:
-    from workbench.data.load import tables_of
-
     tables = tables_of(dataset)
     answers = tables.get("answers") if isinstance(tables, Mapping) else None
     if answers is None or answers.empty:

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.voila_support import (  # noqa: E402
     BLOCK_EXTERNAL, CHROMIUM, CHROMIUM_ARGS, LOCAL, free_port, stop_process, wait_http)
-from workbench.apps.serve import APPS, voila_command  # noqa: E402
+from workbench.apps.serve import APPS, PREHEAT, voila_command  # noqa: E402
 from workbench.apps.voila_main import DISCONNECT_GRACE  # noqa: E402
 
 BENCH_APPS = ("live_feedback", "weight_tuner", "audit_viewer")
@@ -71,9 +71,57 @@ _DONE = "() => window.__wbLat && window.__wbLat.t1 !== null"
 _READ = "() => window.__wbLat.t1 - window.__wbLat.t0"
 
 
-def serve_command(port: int, max_kernels: int, cull_idle: int) -> list[str]:
+def serve_command(port: int, max_kernels: int, cull_idle: int, preheat: int = 0) -> list[str]:
     """``workbench serve``'s command with the bench's cull timeout, checked every :data:`CULL_INTERVAL` s."""
-    return voila_command(port=port, max_kernels=max_kernels, cull_idle=cull_idle, cull_interval=CULL_INTERVAL)
+    return voila_command(port=port, max_kernels=max_kernels, cull_idle=cull_idle, cull_interval=CULL_INTERVAL,
+                         preheat=preheat)
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and all its descendants so far, those that ended included
+    (a parent's ``children_*`` times hold the children it has waited for; live children are counted apart)."""
+    import psutil
+
+    try:
+        procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def browser_pids() -> list[int]:
+    """This process's Chromium processes (Playwright's driver starts them)."""
+    import os
+
+    import psutil
+
+    return [p.pid for p in psutil.Process(os.getpid()).children(recursive=True)
+            if "chrom" in p.name().lower() and p.parent() is not None and "chrom" not in p.parent().name().lower()]
+
+
+async def wait_pool(pid: int, kernels: int, timeout: float = 180.0) -> float:
+    """Wait until ``kernels`` kernel processes run under the server (the pre-heated pool is full) and the server
+    has been quiet (< 5 % CPU) for 3 s; returns the seconds waited."""
+    import psutil
+
+    t0 = time.monotonic()
+    server = psutil.Process(pid)
+    quiet = 0
+    while time.monotonic() - t0 < timeout:
+        before = tree_cpu(pid)
+        await asyncio.sleep(1)
+        busy = tree_cpu(pid) - before
+        quiet = quiet + 1 if memory(server.pid)[2] >= kernels and busy < 0.05 else 0
+        if quiet >= 3:
+            break
+    return time.monotonic() - t0
 
 
 def memory(pid: int) -> tuple[float, float, int]:
@@ -182,16 +230,21 @@ async def run(base: str, pid: int, args: argparse.Namespace) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, BLOCK_EXTERNAL])
         context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+        await wait_pool(pid, args.preheat * len(APPS))
         for _ in range(args.solo):
             await open_app(context, base, "live_feedback", solo)
+            await wait_pool(pid, args.preheat * len(APPS))  # each lone open finds its pre-heated kernel
         await context.close()
         await asyncio.sleep(DISCONNECT_GRACE + 2)  # the solo kernels gone before the start figures
+        await wait_pool(pid, args.preheat * len(APPS))
         start = memory(pid)
+        cpu0 = (tree_cpu(pid), sum(tree_cpu(b) for b in browser_pids()))
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(pid, samples, stop))
         deadline = time.monotonic() + args.duration
         await asyncio.gather(*(user(browser, base, deadline, out, k) for k in range(args.users)))
         out["wall"] = args.duration + max(0.0, time.monotonic() - deadline)
+        out["cpu"] = (tree_cpu(pid) - cpu0[0], sum(tree_cpu(b) for b in browser_pids()) - cpu0[1])
         ids = [k for k in solo["kernel_ids"] + out["kernel_ids"] if k]
         for when, wait in (("end", 0), ("grace", DISCONNECT_GRACE + 2), ("cull", args.cull_idle + CULL_INTERVAL + 2)):
             await asyncio.sleep(wait)
@@ -211,7 +264,8 @@ def pct(values: list[float], q: float) -> float:
 
 def report(out: dict, args: argparse.Namespace) -> None:
     print(f"users {args.users} (browser contexts of one headless Chromium), duration {args.duration:.0f} s "
-          f"(last page closed at {out['wall']:.0f} s), max kernels {args.max_kernels}, cull idle {args.cull_idle} s")
+          f"(last page closed at {out['wall']:.0f} s), max kernels {args.max_kernels}, cull idle {args.cull_idle} s, "
+          f"pre-heated kernels per app {args.preheat}")
     solo = out["solo"]["first_analysis"]
     print(f"live feedback, first analysis after page load, alone: {', '.join(f'{x:.0f}' for x in solo)} ms "
           f"(median {pct(solo, .5):.0f} ms; target < {FIRST_ANALYSIS_TARGET_MS:.0f} ms)")
@@ -237,6 +291,11 @@ def report(out: dict, args: argparse.Namespace) -> None:
           f"(server {max((x[0] for x in peak), default=0):.0f}, kernels {max((x[1] for x in peak), default=0):.0f}, "
           f"{max((x[2] for x in peak), default=0)} kernels at most); after the cull timeout {after[0]:.0f} + "
           f"{after[1]:.0f} ({after[2]} kernels)")
+    server, browsers = out["cpu"]
+    cores = __import__("os").cpu_count() or 1
+    print(f"CPU seconds during the load: server and kernels {server:.0f}, the simulated users' Chromium {browsers:.0f} "
+          f"(together {100 * (server + browsers) / (cores * out['wall']):.0f} % of {cores} cores x {out['wall']:.0f} s); "
+          f"per completed open: server {server / max(out['opens'], 1):.1f} s, browser {browsers / max(out['opens'], 1):.1f} s")
     print(f"opens completed {out['opens']}; busy pages (503) {out['busy']}; failed {len(out['failed'])} "
           f"{out['failed'][:3]}; requests to another host {len(out['external']) + len(out['solo']['external'])}")
 
@@ -248,9 +307,10 @@ def main() -> None:
     ap.add_argument("--max-kernels", type=int, default=8)
     ap.add_argument("--cull-idle", type=int, default=20, help="the served cull timeout (s) for the bench")
     ap.add_argument("--solo", type=int, default=3, help="lone opens of the live feedback app first")
+    ap.add_argument("--preheat", type=int, default=PREHEAT, help="pre-heated kernels per app (serve --preheat)")
     args = ap.parse_args()
     port = free_port()
-    proc = subprocess.Popen(serve_command(port, args.max_kernels, args.cull_idle), cwd=ROOT,
+    proc = subprocess.Popen(serve_command(port, args.max_kernels, args.cull_idle, args.preheat), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:

@@ -190,3 +190,60 @@ def test_app_page_loads_only_the_widget_extensions_and_logs_no_version_warning(v
     if version:
         pytest.xfail(f"{len(version)} share-scope version warnings left, all from the widget managers Voila needs "
                      "(upstream: Voila 0.5.13's core is JupyterLab 4.2.5; see LAB_EXTENSIONS_ALLOWED)")
+
+
+@pytest.fixture(scope="module")
+def preheated_server(tmp_path_factory):
+    """Voila serving ``notebooks/`` with one pre-heated kernel per app (``serve --preheat 1``), once every pool is
+    full; yields ``(base URL, path of the server's log)``."""
+    import os
+    import subprocess
+
+    from tests.voila_support import ROOT, free_port, stop_process, wait_http
+    from workbench.apps.serve import APPS, voila_command
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("preheat") / "voila.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(voila_command(port=port, preheat=1, show_tracebacks=True), cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(base, proc=proc)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not all(f"Kernel pool of {nb} is filled" in log.read_text()
+                                                      for nb in APPS.values()):
+            time.sleep(0.5)
+        yield base, log
+    finally:
+        stop_process(proc)
+
+
+def test_a_pre_heated_page_answers_and_frees_its_kernel_when_closed(preheated_server, chromium_page):
+    """With ``--preheat``, the page comes from a kernel that ran the notebook before the visit; it still gets the
+    ``_xsrf`` cookie (set by the page handler, not Voila's prelaunch hook, which pre-heating forbids), so closing
+    it shuts its kernel down, and the pool is filled again."""
+    base, log = preheated_server
+    filled = log.read_text().count("Kernel pool of 03_live_feedback.ipynb is filled")
+    assert filled == 1, "the pool of the live feedback app was not filled at start"
+    page = chromium_page
+    page.goto(base + "voila/render/03_live_feedback.ipynb")
+    page.locator(".wb-meter").first.wait_for(timeout=APP_TIMEOUT)
+    kernel_id = json.loads(page.locator("#jupyter-config-data").last.text_content())["kernelId"]
+    assert f"Using pre-heated kernel: {kernel_id} for 03_live_feedback.ipynb" in log.read_text()
+    box = page.locator(".wb-answer textarea")
+    box.click()
+    box.type("Last year our onboarding was confusing. I had to fix it. I interviewed users and rewrote the guide. "
+             "Activation rose 20% in a month.", delay=2)
+    page.locator('[data-part="R"][data-present="1"]').wait_for(timeout=30_000)  # the kernel analyses the answer
+    assert "_xsrf" in {c["name"] for c in page.context.cookies()}
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _kernel_status(base, kernel_id) == 200:
+        time.sleep(0.2)
+    assert _kernel_status(base, kernel_id) == 404, "the pre-heated kernel outlived its page by 5 s"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and log.read_text().count("Kernel pool of 03_live_feedback.ipynb is filled") < 2:
+        time.sleep(0.5)
+    assert log.read_text().count("Kernel pool of 03_live_feedback.ipynb is filled") == 2, "the pool was not refilled"
+    assert page.errors == [] and page.external == []

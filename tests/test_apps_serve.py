@@ -67,3 +67,122 @@ def test_beyond_the_kernel_limit_a_busy_page_and_the_kernel_freed_after(tmp_path
         assert "cdn." not in first["html"]  # no CDN asset in the app page (Font Awesome, mermaid)
     finally:
         stop_process(proc)
+
+
+class _Pool:
+    """A finished pre-heat task of Voila's pool (what ``VoilaKernelManager._pools`` holds)."""
+
+    def __init__(self, kernel_id: str) -> None:
+        self.kernel_id = kernel_id
+
+    def done(self) -> bool:
+        return True
+
+    def cancelled(self) -> bool:
+        return False
+
+    def exception(self) -> None:
+        return None
+
+    def result(self) -> dict:
+        return {"kernel_id": self.kernel_id}
+
+
+class _FakeKernels:
+    """A kernel manager with pre-heated kernels ``p0..`` in one pool; pages start ``k0..`` or take from the pool."""
+
+    def __init__(self, pooled: int) -> None:
+        self.ids = [f"p{i}" for i in range(pooled)]
+        self._pools = {"app.ipynb": [_Pool(k) for k in self.ids]}
+        self.models: dict[str, dict] = {}
+        self.shut: list[str] = []
+
+    def list_kernel_ids(self) -> list[str]:
+        return list(self.ids)
+
+    async def start_kernel(self, **kwargs) -> str:
+        self.ids.append(f"k{len(self.ids)}")
+        return self.ids[-1]
+
+    async def get_rendered_notebook(self, notebook_name: str, **kwargs) -> tuple:
+        kid = self._pools[notebook_name].pop(0).kernel_id
+        self.ids.append(f"p{len(self.ids)}")  # the refill
+        self._pools[notebook_name].append(_Pool(self.ids[-1]))
+        return None, [], kid
+
+    def kernel_model(self, kid: str) -> dict:
+        return self.models.get(kid, {"id": kid, "connections": 0, "execution_state": "idle"})
+
+    async def shutdown_kernel(self, kid: str, now: bool = False) -> None:
+        self.shut.append(kid)
+        self.ids.remove(kid)
+
+
+def test_the_kernel_limit_counts_the_pages_kernels_not_the_pre_heated_pool():
+    import asyncio
+
+    from tornado.web import HTTPError
+
+    from workbench.apps.voila_main import limit_kernels
+
+    km = _FakeKernels(pooled=3)
+    limit_kernels(km, 2)
+
+    async def scenario() -> list:
+        got = [await km.start_kernel(), (await km.get_rendered_notebook("app.ipynb"))[2]]
+        with pytest.raises(HTTPError) as busy:  # two pages: full, from a new kernel or from the pool alike
+            await km.get_rendered_notebook("app.ipynb")
+        assert busy.value.status_code == 503
+        with pytest.raises(HTTPError):
+            await km.start_kernel()
+        km.ids.remove(got[0])  # a page closed: its place is free again
+        got.append((await km.get_rendered_notebook("app.ipynb"))[2])
+        return got
+
+    assert asyncio.run(scenario()) == ["k3", "p0", "p1"]
+    assert len(km.list_kernel_ids()) == 5  # 2 pages + 3 waiting in the pool: the pool took nobody's place
+
+
+def test_the_reaper_leaves_pre_heated_kernels_alone_and_frees_a_lost_page():
+    import asyncio
+
+    from workbench.apps.voila_main import NEVER_CONNECTED_IDLE, KernelReaper, pooled_kernel_ids, reap_once
+
+    km = _FakeKernels(pooled=2)
+    km.ids += ["lost", "open"]
+    km.models["open"] = {"id": "open", "connections": 1, "execution_state": "idle"}
+    reaper = KernelReaper(grace=3, never_connected=NEVER_CONNECTED_IDLE)
+    reaper.connected("lost")  # its page had a websocket, then went without a shutdown request
+    due = [asyncio.run(reap_once(km, reaper, now)) for now in (0.0, 3.0, NEVER_CONNECTED_IDLE + 10)]
+    assert due == [[], ["lost"], []]
+    assert pooled_kernel_ids(km) == {"p0", "p1"} and set(km.list_kernel_ids()) == {"p0", "p1", "open"}
+
+
+@pytest.mark.parametrize("preheat, expected", [(0, "--preheat=0"), (2, "--preheat=2")])
+def test_serve_passes_the_pre_heat_to_the_launcher(preheat, expected):
+    from workbench.apps.voila_main import preheat_config, split_args
+
+    cmd = voila_command(port=9000, preheat=preheat)
+    assert expected in cmd
+    limit, heat, rest = split_args(cmd[3:])
+    assert (limit, heat) == (8, preheat) and not any(a.startswith("--preheat") for a in rest)
+    pools = preheat_config(heat)
+    assert pools["default"] == {"pool_size": 0}  # the analysis notebooks get no standby kernel
+    assert {name: pools[name]["pool_size"] for name in APPS.values()} == dict.fromkeys(APPS.values(), preheat)
+
+
+def test_every_voila_page_handler_sets_the_xsrf_cookie():
+    pytest.importorskip("voila", reason="voila is not installed")
+    from voila.handler import VoilaHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    from workbench.apps.voila_main import XsrfCookie, with_xsrf_cookie
+
+    table = with_xsrf_cookie([("/", TornadoVoilaTreeHandler, {}), ("/voila/render/(.*)", TornadoVoilaHandler, {"a": 1})])
+    assert table[0][1] is TornadoVoilaTreeHandler  # the start page: no kernel, nothing to shut down
+    page = table[1]
+    assert page[0] == "/voila/render/(.*)" and page[2] == {"a": 1}
+    assert issubclass(page[1], TornadoVoilaHandler) and issubclass(page[1], VoilaHandler)
+    assert page[1].prepare is XsrfCookie.prepare
+    assert with_xsrf_cookie(table)[1][1] is page[1]  # applied once

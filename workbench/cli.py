@@ -531,13 +531,15 @@ def serve(
                                            "(0: never).")] = 600,
     max_kernels: Annotated[int, typer.Option("--max-kernels", help="At most this many app pages (kernels) at once; "
                                              "beyond, a 'busy, try again' page (0: no limit).")] = 8,
+    preheat: Annotated[int, typer.Option("--preheat", help="Kernels kept pre-heated per app: each has run its "
+                                         "notebook before a visitor comes (0: none).")] = 0,
 ) -> None:
     """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C or SIGTERM stops it and Voila."""
     from workbench.apps.serve import APPS, app_url, run_forwarding, voila_command
 
     if app_name is not None and app_name not in APPS:
         fail(f"unknown app {app_name!r}; choose one of {', '.join(APPS)}")
-    command = voila_command(app_name, port=port, cull_idle=cull_idle, max_kernels=max_kernels)
+    command = voila_command(app_name, port=port, cull_idle=cull_idle, max_kernels=max_kernels, preheat=preheat)
     # A single app is served at the root; the folder's start page lists every app.
     typer.echo(f"Voila on {app_url(None, port=port)} (127.0.0.1 only; idle kernels stopped after {cull_idle} s; "
                f"at most {max_kernels} kernels; Ctrl-C to stop)", err=True)

@@ -27,13 +27,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["APPS", "CULL_IDLE_SECONDS", "MAX_KERNELS", "NOTEBOOKS_DIR", "TEMPLATE", "app_url", "busy_page",
+__all__ = ["APPS", "CULL_IDLE_SECONDS", "MAX_KERNELS", "NOTEBOOKS_DIR", "PREHEAT", "TEMPLATE", "app_url", "busy_page",
            "landing_page", "run_forwarding", "voila_command"]
 
 #: Kernels idle this long (no execution, no connected page) are shut down; checked every minute.
 CULL_IDLE_SECONDS = 600
 #: At most this many kernels (open app pages) at once; the next visitor gets the "busy, try again" page.
 MAX_KERNELS = 8
+#: Pre-heated kernels kept per app by default (see :func:`voila_command`).
+PREHEAT = 0
 #: The Voila template of the apps (``share/voila/templates/workbench``: lab without CDN links, the start page).
 TEMPLATE = "workbench"
 SHARE_DIR = Path(__file__).resolve().parent / "share"
@@ -61,7 +63,7 @@ cannot reach the apps' pages."""
 
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
                   show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS,
-                  max_kernels: int = MAX_KERNELS, cull_interval: int = 60) -> list[str]:
+                  max_kernels: int = MAX_KERNELS, cull_interval: int = 60, preheat: int = PREHEAT) -> list[str]:
     """The command line that starts Voila on 127.0.0.1 (no browser opened).
 
     Parameters
@@ -80,8 +82,13 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     cull_interval : int, default 60
         Seconds between the culler's checks.
     max_kernels : int, default 8
-        At most this many kernels at once; a visitor beyond gets a "busy, try again" page (HTTP 503); 0: no
-        limit.
+        At most this many kernels serving pages at once; a visitor beyond gets a "busy, try again" page (HTTP
+        503); 0: no limit.
+    preheat : int, default :data:`PREHEAT`
+        Kernels kept pre-heated per app (Voila's ``preheat_kernel``): each runs its app's notebook before any
+        visitor comes, so a visitor who finds one gets the page without waiting for the notebook; used kernels
+        are replaced one second later. They are kept beside the ``max_kernels`` of the pages (up to
+        ``preheat`` x the 4 apps more kernels, about 300 MB each). 0: none.
 
     Returns
     -------
@@ -105,7 +112,8 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     cull = ([f"--MappingKernelManager.cull_idle_timeout={int(cull_idle)}",
              f"--MappingKernelManager.cull_interval={int(cull_interval)}",
              "--MappingKernelManager.cull_connected=False"] if cull_idle else [])
-    return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}", "--no-browser",
+    return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}",
+            f"--preheat={int(preheat)}", "--no-browser",
             "--Voila.ip=127.0.0.1", f"--port={int(port)}", f"--VoilaConfiguration.template={TEMPLATE}",
             f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *allow, *cull, str(target)]
 

@@ -185,3 +185,77 @@ def test_the_dataset_parameter_chooses_the_jobs(tmp_path):
     shutil.copy(demo_path() / "profiles" / "regional_sales_manager.yaml", tmp_path / "profiles")
     app = build_live_feedback(None, tmp_path)
     assert list(app.job.options) == ["regional_sales_manager"] and app.job.value == "regional_sales_manager"
+
+
+# ----------------------------------------------------------------------------------------------- warm-up
+WARM_UP_PROBE = """
+import json, threading, spacy
+builds = []
+blank = spacy.blank
+def recording_blank(lang, *args, **kwargs):
+    builds.append([lang, threading.current_thread().name])
+    return blank(lang, *args, **kwargs)
+spacy.blank = recording_blank
+from workbench.apps.live_feedback import build_live_feedback
+app = build_live_feedback({job!r})
+at_paint = [b for b in builds if b[1] == "MainThread"]
+n = len(builds)
+app.answer.value = {first!r}
+first = [b for b in builds[n:] if b[1] == "MainThread"]
+app.warming.join(120)
+n = len(builds)
+app.lang.value = {other_lang!r}
+app.answer.value = {other!r}
+print(json.dumps({{"at_paint": at_paint, "first": first, "background": [b for b in builds if b[1] != "MainThread"],
+                  "after": builds[n:], "analysed": app.analysis is not None and app.analysis.language}}))
+"""
+
+
+@pytest.mark.parametrize("job,first,other_lang,other", [
+    ("product_manager", "Last year our churn kept rising. I had to fix it.", "zh", "去年我负责华东区的大客户续约。"),
+    ("regional_sales_manager", "去年我负责华东区的大客户续约。", "en", "Last year our churn kept rising. I had to fix it."),
+])
+def test_the_jobs_language_is_warm_at_paint_and_the_other_in_the_background(job, first, other_lang, other):
+    """Fresh process: building the app loads the job's language pipeline only, so the first keystroke (in that
+    language) builds nothing; the other language's pipeline is built by the warming thread, so switching
+    language and typing builds nothing either."""
+    lang = "en" if other_lang == "zh" else "zh"
+    code = WARM_UP_PROBE.format(job=job, first=first, other_lang=other_lang, other=other)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert [b[0] for b in got["at_paint"]] == [lang]  # the other language is not loaded before the paint
+    assert got["first"] == [] and got["after"] == []
+    assert [b for b in got["background"]] == [[other_lang, "live-feedback-warm-up"]]
+    assert got["analysed"] == other_lang
+
+
+def test_under_ipython_the_warming_starts_after_the_cell(monkeypatch):
+    import IPython
+
+    from workbench.apps import live_feedback as lf
+
+    class Events:
+        def __init__(self):
+            self.callbacks = []
+
+        def register(self, event, fn):
+            assert event == "post_run_cell"
+            self.callbacks.append(fn)
+
+        def unregister(self, event, fn):
+            self.callbacks.remove(fn)
+
+    shell = type("Shell", (), {"events": Events()})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    warmed = []
+    monkeypatch.setattr(lf, "_warm", warmed.append)
+    app = build_live_feedback("product_manager")
+    assert app.warming is not None and len(shell.events.callbacks) == 1
+    app.warming.join(0.5)
+    assert app.warming.is_alive() and warmed == ["en"]  # the job's language only, while the cell runs
+    for fn in list(shell.events.callbacks):
+        fn(None)  # the cell has finished
+    app.warming.join(120)
+    assert not app.warming.is_alive() and warmed == ["en", "zh"] and shell.events.callbacks == []
+    assert lf.build_live_feedback("product_manager", warm=False).warming is None

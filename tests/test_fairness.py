@@ -414,3 +414,44 @@ def test_stakeholder_json_suppresses_small_cells_in_every_stage_table():
                 assert r["n"] is None and r["selected"] is None and r["impact_ratio"] is None
             else:
                 assert min(r["n"], r["selected"], r["n"] - r["selected"]) >= 5
+
+
+# ------------------------------------------- the tails are scipy.special's: the same floats as scipy.stats
+@pytest.mark.parametrize("seed", range(4))
+def test_cmh_p_value_is_scipy_stats_chi2(seed):
+    from workbench.fairness import cmh_test
+
+    g = np.random.default_rng(seed)
+    tables = g.integers(0, 40, (int(g.integers(1, 6)), 2, 2))
+    for correction in (True, False):
+        r = cmh_test(tables, correction=correction)
+        assert r["p_value"] == float(stats.chi2.sf(r["statistic"], 1))
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_cohens_d_p_and_interval_are_scipy_stats(level):
+    from workbench.fairness import cohens_d
+
+    g = np.random.default_rng(1)
+    n1, n2 = g.integers(1, 80, 30), g.integers(1, 80, 30)  # n1 + n2 = 2 somewhere: df 0, p NaN in both
+    n1[0] = n2[0] = 1
+    m1, m2, s1, s2 = g.normal(3, 0.5, 30), g.normal(3, 0.5, 30), g.uniform(0.2, 1.5, 30), g.uniform(0.2, 1.5, 30)
+    r = cohens_d(n1, m1, s1, n2, m2, s2, level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = r["d"] * np.sqrt(n1 * n2 / (n1 + n2))
+        np.testing.assert_array_equal(r["p_value"], 2 * stats.t.sf(np.abs(t), n1 + n2 - 2))
+    z = stats.norm.isf((1 - level) / 2)
+    a, b = n1.astype(float), n2.astype(float)
+    se = np.sqrt((a + b) / (a * b) + r["d"] ** 2 / (2 * (a + b)))
+    np.testing.assert_array_equal(r["ci_low"], r["d"] - z * se)
+    np.testing.assert_array_equal(r["ci_high"], r["d"] + z * se)
+
+
+def test_importing_the_audit_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.fairness, workbench.metrics; "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

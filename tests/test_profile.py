@@ -355,3 +355,40 @@ def test_resume_keywords_are_never_names_of_people_employers_or_schools():
     names = set().union(*(proper_name_terms(parse_file(f)) for f in files[:40]))
     assert names and not (terms & names)
     assert prop.groups["resumes_skipped"] == 0  # PDF and DOCX resumes are read too
+
+
+# ---------------------------------------------------- the C loader reads the profiles the pure one read
+def _yaml_files():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    return sorted({*root.glob("datasets/*/profiles/*.yaml"), *root.glob("workbench/**/*.yaml")})
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.name)
+def test_the_fast_loader_reads_what_safe_load_reads(path):
+    from workbench.data.vocabulary import yaml_load
+
+    text = path.read_text(encoding="utf-8")
+    assert yaml_load(text) == yaml.safe_load(text)
+
+
+def test_profiles_load_the_same_with_the_fast_loader():
+    from workbench.data.vocabulary import _FAST_LOADER
+    from workbench.data.provenance import demo_path
+
+    assert _FAST_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted((demo_path() / "profiles").glob("*.yaml")):
+        assert load_profile(path) == profile_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")),
+                                                       source=str(path))
+
+
+@pytest.mark.parametrize("text", ["job_id: [unclosed", "job_id: pm\n  version: [v1\n", "a: b: c", "- x\ny: 1"])
+def test_broken_yaml_raises_the_pure_loaders_error(tmp_path, text):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(text)
+    with pytest.raises(ProfileError) as got:
+        load_profile(path)
+    assert str(got.value) == f"{path}: not valid YAML ({expected.value})"

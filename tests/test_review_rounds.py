@@ -304,3 +304,24 @@ def test_matched_comparison_says_why_not_without_star_before(sim):
     assert "star_before" in tab.attrs["matched"]["reason"] and "confounded" in tab.attrs["caveat"]
     one_arm = _triggered(0.3, 4)[0].assign(prompted=False)
     assert prompting_matched(one_arm)["available"] is False
+
+
+@pytest.mark.parametrize("sr", [0.001, 0.05, 0.3, 0.5, 0.77, 0.999])
+def test_brogden_utility_is_the_scipy_stats_formula(sr):
+    validity, n_sel = 0.35, 120
+    mean_z = float(stats.norm.pdf(stats.norm.isf(sr)) / sr)
+    expected = float(3 * n_sel * validity * 20_000 * mean_z - (n_sel / sr) * 40)
+    assert brogden_utility(validity, sr, 20_000, n_sel, 40, tenure=3) == expected
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95])
+def test_stratified_difference_p_is_the_scipy_stats_normal_p(level):
+    from workbench.review.rounds import stratified_difference
+
+    g = np.random.default_rng(7)
+    n = 400
+    cid, stratum, treated = np.repeat(np.arange(100), 4), g.integers(0, 3, n), g.integers(0, 2, n)
+    outcome = g.normal(3 + 0.2 * treated, 1.0)
+    r = stratified_difference(cid, stratum, treated, outcome, level=level, n_boot=200, random_state=1)
+    se = (r["ci_high"] - r["ci_low"]) / (2 * stats.norm.isf((1 - level) / 2))
+    assert r["p_value"] == float(2 * stats.norm.sf(abs(r["effect"]) / se))

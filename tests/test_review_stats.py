@@ -628,3 +628,52 @@ def test_two_stage_argument_errors():
         bootstrap_two_stage_validity(X, z, sel, s[:-1], y)
     with pytest.raises(ValueError, match="0/1 among the hires"):
         bootstrap_two_stage_validity(X, z, sel, s, y, dichotomous=True)
+
+
+# ------------------------------------------- the tails are scipy.special's: the same floats as scipy.stats
+def test_norm_pdf_is_scipy_stats():
+    from workbench.review.stats import _norm_pdf
+
+    x = np.r_[-np.inf, -40.0, np.linspace(-8, 8, 161), 40.0, np.inf, np.nan]
+    np.testing.assert_array_equal(_norm_pdf(x), stats.norm.pdf(x))
+    assert _norm_pdf(0.3) == stats.norm.pdf(0.3) and type(_norm_pdf(0.3)) is type(stats.norm.pdf(0.3))
+
+
+@pytest.mark.parametrize("n", [0, 2, 3, 4, 10, 57, 1000, 10**6])
+def test_correlation_p_value_is_scipy_stats_t(n):
+    r = np.r_[-1.0, -0.999, np.linspace(-0.95, 0.95, 39), 0.999, 1.0, np.nan]
+    df = n - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.abs(r) * np.sqrt(df / (1.0 - r * r))
+        p = 2.0 * stats.t.sf(t, df if df > 0 else 1.0)
+    p = np.where(np.abs(r) >= 1.0, 0.0, p)
+    expected = np.where(np.isfinite(r) & (np.abs(r) <= 1.0) & (n >= 3), p, np.nan)
+    np.testing.assert_array_equal(correlation_p_value(r, n), expected)
+
+
+def test_applicant_pass_rate_is_the_scipy_stats_formula():
+    from scipy import special
+
+    from workbench.review.stats import applicant_pass_rate
+
+    g = np.random.default_rng(4)
+    p_s, r_yz = g.uniform(0.01, 0.99, 200), g.uniform(-0.4, 0.6, 200)
+    u_z, d_z = g.uniform(0.3, 1.2, 200), g.normal(0, 1, 200)
+    p_s[:3] = [0.0, 1.0, np.nan]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = special.ndtri(1.0 - p_s)
+        k = np.where((p_s > 0) & (p_s < 1), stats.norm.pdf(c) / np.sqrt(p_s * (1.0 - p_s)), np.nan)
+        rho = np.clip(r_yz / k, -1.0, 1.0)
+        expected = stats.norm.sf((c - rho * d_z) / np.sqrt(1.0 + rho * rho * (1.0 / (u_z * u_z) - 1.0)))
+    np.testing.assert_array_equal(applicant_pass_rate(p_s, r_yz, u_z, d_z), expected)
+
+
+def test_importing_the_review_package_loads_neither_scipy_stats_nor_sklearn():
+    import sys
+
+    code = ("import sys, workbench.review, workbench.review.queue, workbench.review.validity; "
+            "print(sorted(m for m in ('scipy.stats', 'sklearn', 'workbench.review.loop') if m in sys.modules)); "
+            "from workbench.review import review_dataset, WeightTuner, pearson; import workbench.review as r; "
+            "print(r.loop.review_dataset is review_dataset, r.weights.WeightTuner is WeightTuner)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True True"]

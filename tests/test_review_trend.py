@@ -360,3 +360,20 @@ def test_per_version_validity_needs_the_profiles(reworded):
     res = trend(reworded.tables, by="question_version", n_boot=50, profiles=reworded.profiles)
     assert [q.version for q in res.question_versions] == ["v1", "v2"]
     assert trend(reworded, by="period", freq="Y", n_boot=20).question_versions == ()
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+@pytest.mark.parametrize("gap", [0.0, 0.05, 0.3, 1.2])
+def test_version_change_is_the_scipy_stats_normal_test(level, gap):
+    from scipy import stats
+
+    from workbench.review.trend import QuestionVersionValidity, _version_change
+
+    a = QuestionVersionValidity("j", "q1", "v1", 200, 0.2, 0.30, 0.18, 0.41, "keep")
+    b = QuestionVersionValidity("j", "q1", "v2", 180, 0.2, 0.30 - gap, 0.15 - gap, 0.44 - gap, "keep")
+    c = _version_change(a, b, level)
+    zc = stats.norm.isf((1 - level) / 2)
+    se = float(np.hypot(a.ci_high - a.ci_low, b.ci_high - b.ci_low)) / (2 * zc)
+    diff = b.r_corrected - a.r_corrected
+    assert (c.ci_low, c.ci_high) == (float(diff - zc * se), float(diff + zc * se))
+    assert c.p_value == float(2 * stats.norm.sf(abs(diff) / se))

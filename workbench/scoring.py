@@ -41,10 +41,19 @@ import yaml
 
 from workbench.composite import MISSING_DIMENSION_SCORE, candidate_total, passes
 from workbench.data.profiles import as_profile
-from workbench.feedback import analyze
 from workbench.records import AnswerAnalysis, JobProfile
 
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubrics"
+
+
+
+def analyze(*args: Any, **kwargs: Any) -> AnswerAnalysis:
+    """:func:`workbench.feedback.analyze`, imported on first use (it brings spaCy, 0.5-0.7 s; the review queue
+    app needs only this module's bands and reliabilities)."""
+    from workbench.feedback import analyze as _analyze
+
+    return _analyze(*args, **kwargs)
+
 
 __all__ = ["AnswerScore", "BorderlineBand", "CandidateScore", "ReviewQueue", "RubricError", "load_rubric",
            "prompting_columns", "reliability_from_data", "score_answer", "score_candidate"]

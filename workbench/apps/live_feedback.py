@@ -4,9 +4,11 @@ highlighted keywords update as you type (ipywidgets; works in JupyterLab and und
 Every label, hint and question follows the English / 中文 switch (labels: ``live_feedback.yaml``; hints:
 ``workbench/feedback_data/hints.yaml`` via :data:`workbench.feedback.HINTS`; questions: the job's bank, :func:`workbench.questions.load_bank`); the switch
 starts in the job's language. Everything shown that comes from the answer is HTML-escaped. Analysis is
-incremental (:class:`workbench.feedback.IncrementalAnalyzer`) and the language pipelines are loaded when the
-app is built (:func:`warm_up`), so the first keystroke is as fast as the next. Praise stays on screen while its
-reason holds (a measurable result, a keyword of the question's dimension) and goes when an edit removes it.
+incremental (:class:`workbench.feedback.IncrementalAnalyzer`) and the job's language pipeline is loaded when
+the app is built, so the first keystroke is as fast as the next; the other language's pipeline loads in a
+background thread (``app.warming``) once the app is shown, so that it does not delay the first paint. Praise
+stays on screen while its reason holds (a measurable result, a keyword of the question's dimension) and goes
+when an edit removes it.
 
 With a :class:`workbench.review.holdout.HoldoutPolicy`, held-out answers get no hint at all, and a panel for the
 researcher (``researcher=True``; never for candidates) names the arm; :meth:`LiveFeedback.prompt_log` gives the
@@ -31,6 +33,8 @@ True
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,9 +69,9 @@ def labels() -> dict[str, Any]:
     >>> labels()["labels"]["question"]["zh"]
     '问题'
     """
-    import yaml
+    from workbench.data.vocabulary import yaml_load  # yaml.safe_load through libyaml
 
-    return yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+    return yaml_load(LABELS.read_text(encoding="utf-8"))
 
 
 def _t(key: str, lang: str, group: str = "labels") -> str:
@@ -75,11 +79,61 @@ def _t(key: str, lang: str, group: str = "labels") -> str:
     return entry.get(lang) or entry["en"]
 
 
+def _warm(lang: str) -> None:
+    """Analyse the warm-up answer of ``lang`` (``live_feedback.yaml``) once: its spaCy pipeline, lexicons and
+    patterns are then loaded."""
+    text = labels()["warm_up"].get(lang)
+    if text:
+        analyze(text, lang=lang)
+
+
 def warm_up() -> None:
     """Analyse the warm-up answers of ``live_feedback.yaml`` once per language, so that the spaCy pipelines,
     lexicons and patterns are loaded before the first keystroke."""
-    for lang, text in labels()["warm_up"].items():
-        analyze(text, lang=lang)
+    for lang in labels()["warm_up"]:
+        _warm(lang)
+
+
+#: Seconds the warming thread waits for the end of the running IPython cell at most (a shell that runs no
+#: cells, e.g. one a test created, never says so).
+WARM_WAIT = 10.0
+
+
+def _warm_later(langs: Iterable[str]) -> threading.Thread:
+    """A started daemon thread that warms ``langs`` (:func:`_warm`) once the running IPython cell has finished,
+    i.e. once its output (the app) is on its way to the page, or after :data:`WARM_WAIT` seconds; at once
+    outside IPython.
+
+    Examples
+    --------
+    >>> t = _warm_later([]); t.daemon, t.name
+    (True, 'live-feedback-warm-up')
+    """
+    langs = list(langs)
+    shown = threading.Event()
+
+    def run() -> None:
+        shown.wait(WARM_WAIT)
+        for lang in langs:
+            _warm(lang)
+
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        shell = None
+    if shell is None:
+        shown.set()
+    else:
+        def cell_done(*_: object) -> None:
+            shell.events.unregister("post_run_cell", cell_done)
+            shown.set()
+
+        shell.events.register("post_run_cell", cell_done)
+    thread = threading.Thread(target=run, name="live-feedback-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _jobs(dataset_path: str | Path | None = None) -> dict:
@@ -198,18 +252,20 @@ LANGS = (("English", "en"), ("中文", "zh"))
 class LiveFeedback(w.VBox):
     """The app's layout (a VBox) with its parts as attributes: ``lang``, ``job``, ``question``, ``answer``,
     ``meter``, ``hints``, ``highlighted``, ``researcher`` (the arm panel, in the layout only when asked for),
-    ``analysis`` (the latest :class:`AnswerAnalysis`) and ``shown`` (the hint kinds on screen now)."""
+    ``analysis`` (the latest :class:`AnswerAnalysis`), ``shown`` (the hint kinds on screen now) and ``warming``
+    (the thread loading the other languages' pipelines after the first paint; None when ``warm`` is False)."""
 
     def __init__(self, job_id: str | None = None, dataset_path: str | Path | None = None, *,
                  holdout: Any = None, candidate_id: str = "practice", researcher: bool = False,
                  warm: bool = True) -> None:
-        if warm:
-            warm_up()
         self.profiles = _jobs(dataset_path)
         self.holdout, self.candidate_id = holdout, str(candidate_id)
         jobs = sorted(self.profiles)
         job = job_id if job_id in jobs else (jobs[0] if jobs else None)
-        self.lang = w.ToggleButtons(options=LANGS, value=self._job_lang(job), style={"button_width": "80px"})
+        first = self._job_lang(job)
+        if warm:  # the job's language now (the first keystroke is in it), the others after the first paint
+            _warm(first)
+        self.lang = w.ToggleButtons(options=LANGS, value=first, style={"button_width": "80px"})
         self.lang.add_class("wb-lang")
         self.job = w.Dropdown(options=jobs, value=job)
         self.question = w.Dropdown(options=[], layout=w.Layout(width="95%"))
@@ -231,6 +287,7 @@ class LiveFeedback(w.VBox):
         self.answer.observe(self._on_text, names="value")
         self.lang.observe(self._on_lang, names="value")
         self._on_job(relabel=True)
+        self.warming = _warm_later(lang for lang in labels()["warm_up"] if lang != first) if warm else None
 
     def _job_lang(self, job: str | None) -> str:
         lang = getattr(self.profiles.get(job), "language", "en") if job else "en"
@@ -345,7 +402,8 @@ def build_live_feedback(job_id: str | None = None, dataset_path: str | Path | No
     researcher : bool, default False
         Show the researcher's panel (the holdout arm, whether the trigger fired); never for candidates.
     warm : bool, default True
-        Load the language pipelines now (:func:`warm_up`), so the first keystroke is fast.
+        Load the job's language pipeline now, so the first keystroke is fast, and the other language's in a
+        background thread once the app is shown (``app.warming``).
 
     Examples
     --------

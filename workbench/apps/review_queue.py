@@ -62,9 +62,9 @@ def labels() -> dict[str, Any]:
     >>> labels()["labels"]["record"]["zh"], labels()["values"]["fail"]["en"]
     ('记录决定', 'fail')
     """
-    import yaml
+    from workbench.data.vocabulary import yaml_load  # yaml.safe_load through libyaml
 
-    return yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+    return yaml_load(LABELS.read_text(encoding="utf-8"))
 
 
 def _t(key: str, lang: str, group: str = "labels") -> str:

@@ -32,6 +32,7 @@ import yaml
 
 from workbench.data.errors import DataError
 from workbench.data.schema import TABLE_NAMES
+from workbench.data.vocabulary import yaml_load
 
 BUILTIN_MAPPINGS = Path(__file__).parent / "mappings"
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -171,7 +172,7 @@ def load_mapping(path: str | Path) -> HeaderMapping:
     if not path.exists() and (BUILTIN_MAPPINGS / f"{path.name}.yaml").exists():
         path = BUILTIN_MAPPINGS / f"{path.name}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml_load(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise DataError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from workbench.data.vocabulary import yaml_load
 from workbench.records import Dimension, JobProfile, ProfileError
 
 __all__ = ["as_profile", "load_profile", "load_profiles", "profile_from_dict", "profile_to_dict", "save_profile"]
@@ -105,7 +106,7 @@ def load_profile(path: str | Path) -> JobProfile:
     """Read and validate a profile YAML file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML ({exc})") from None
     return profile_from_dict(data, source=str(path))

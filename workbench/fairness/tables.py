@@ -2,6 +2,7 @@
 
 Rates are ``selected / n`` from the counts per group (the value fairlearn's ``MetricFrame(selection_rate)``
 gives with the counts as sample weights, which the tests check); every table is built from arrays at once.
+The CMH p-value is scipy.special's chi-square tail (``chi2.sf(x, 1) = chdtrc(1, x)``, as in scipy.stats).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from workbench.data.groups import UNKNOWN, _factor
 from workbench.metrics.multiplicity import holm, holm_multiplier as _holm_multiplier
@@ -52,7 +53,12 @@ def _cells(key: str, labels: Sequence[str], n: np.ndarray, sel: np.ndarray) -> p
 
 
 def _fisher_p(a: np.ndarray, n1: np.ndarray, c: float, n2: float, rows: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``p`` with Fisher's exact p-value of each row in ``rows`` (focal a of n1 against the reference c of n2)."""
+    """``p`` with Fisher's exact p-value of each row in ``rows`` (focal a of n1 against the reference c of n2).
+
+    scipy.stats is imported here, not with the module: only tables with a small expected count need it.
+    """
+    from scipy import stats
+
     for i in rows:
         p[i] = stats.fisher_exact([[a[i], n1[i] - a[i]], [c, n2 - c]]).pvalue
     return p
@@ -243,7 +249,7 @@ def cmh_test(tables: Any, *, correction: bool = True) -> dict[str, float]:
         stat = diff**2 / var.sum()
         odds = (a * d / N).sum() / (b * c / N).sum()
         risk = (a * n2 / N).sum() / (c * n1 / N).sum()
-    return {"statistic": float(stat), "p_value": float(stats.chi2.sf(stat, 1)), "mh_odds_ratio": float(odds),
+    return {"statistic": float(stat), "p_value": float(special.chdtrc(1, stat)), "mh_odds_ratio": float(odds),
             "mh_risk_ratio": float(risk), "strata": int(use.sum())}
 
 

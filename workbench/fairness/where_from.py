@@ -1,5 +1,9 @@
 """Where an adverse impact comes from: score gaps per question and dimension, and differential item
 functioning.
+
+The t and normal tails are scipy.special's closed forms, as scipy.stats computes them: ``t.sf(x, df) =
+stdtr(df, -x)``, ``norm.isf(q) = -ndtri(q)``. The t quantile of the DIF intervals stays scipy.stats' (imported
+in :func:`_dif_once`): ``stdtrit(df, 0)`` is ``+inf``, so ``-stdtrit`` would turn a 100 % interval inside out.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from workbench.data.groups import _factor
 from workbench.metrics.multiplicity import holm
@@ -34,8 +38,8 @@ def cohens_d(n1: Any, mean1: Any, sd1: Any, n2: Any, mean2: Any, sd2: Any, level
         d = (m1 - m2) / pooled
         se = np.sqrt((n1 + n2) / (n1 * n2) + d**2 / (2 * (n1 + n2)))
         t = d * np.sqrt(n1 * n2 / (n1 + n2))
-        p = 2 * stats.t.sf(np.abs(t), n1 + n2 - 2)
-    z = stats.norm.isf((1 - level) / 2)
+        p = 2 * special.stdtr(n1 + n2 - 2, -np.abs(t))
+    z = -special.ndtri((1 - level) / 2)
     return {"d": d, "ci_low": d - z * se, "ci_high": d + z * se, "p_value": p}
 
 
@@ -111,8 +115,10 @@ def _dif_once(scores: np.ndarray, codes: np.ndarray, labels: list[str], ref: int
     k = scores.shape[1]
     answered = np.isfinite(scores)
     filled = np.where(answered, scores, 0.0)
+    from scipy import stats  # t.isf: see the module's docstring
+
     focal = [g for g in range(len(labels)) if g != ref]
-    tq = stats.norm.isf((1 - level) / 2)
+    tq = -special.ndtri((1 - level) / 2)
     for j in range(k):
         match = [i for i in range(k) if i != j and i not in exclude] or [i for i in range(k) if i != j]
         cnt = answered[:, match].sum(axis=1)
@@ -135,9 +141,9 @@ def _dif_once(scores: np.ndarray, codes: np.ndarray, labels: list[str], ref: int
             rows.append({"question_id": items[j], "group": labels[g], "reference": labels[ref],
                          "n_group": int((c == g).sum()), "n_reference": int((c == ref).sum()),
                          "uniform": bu, "uniform_ci_low": bu - tq * su, "uniform_ci_high": bu + tq * su,
-                         "uniform_p": float(2 * stats.t.sf(abs(bu / su), df)) if su > 0 else np.nan,
+                         "uniform_p": float(2 * special.stdtr(df, -abs(bu / su))) if su > 0 else np.nan,
                          "nonuniform": bn, "nonuniform_ci_low": bn - tq * sn, "nonuniform_ci_high": bn + tq * sn,
-                         "nonuniform_p": float(2 * stats.t.sf(abs(bn / sn), df)) if sn > 0 else np.nan})
+                         "nonuniform_p": float(2 * special.stdtr(df, -abs(bn / sn))) if sn > 0 else np.nan})
     return rows
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["auc", "auc_columns"]
+__all__ = ["auc", "auc_columns", "mid_ranks"]
 
 
 def auc(y_true: Any, y_score: Any, *, sample_weight: Any = None) -> float | None:
@@ -52,18 +52,48 @@ def auc(y_true: Any, y_score: Any, *, sample_weight: Any = None) -> float | None
 def auc_columns(M: Any, member: Any) -> np.ndarray:
     """ROC AUC of every column of ``M`` for the rows in ``member`` against the rest (ties count one half).
 
-    Mid-ranks per column (:func:`scipy.stats.rankdata`), so many columns cost one sort each; both classes
-    must be present.
+    Mid-ranks per column (:func:`mid_ranks`), so many columns cost one sort each; both classes must be present.
 
     Examples
     --------
     >>> auc_columns(np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]]), np.array([False, True, True])).tolist()
     [1.0, 0.0]
     """
-    from scipy import stats
-
     member = np.asarray(member, dtype=bool)
-    ranks = stats.rankdata(np.asarray(M, dtype=float), axis=0)
+    ranks = mid_ranks(np.asarray(M, dtype=float))
     n1 = member.sum()
     n0 = len(member) - n1
     return (ranks[member].sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def mid_ranks(M: Any) -> np.ndarray:
+    """1-based ranks of each column of ``M``, ties sharing the mean of their ranks; a column with a NaN is NaN.
+
+    The values of ``scipy.stats.rankdata(M, axis=0)`` (``method="average"``, ``nan_policy="propagate"``):
+    ranks are whole or half numbers, exact in floating point, so they are the same numbers; numpy only, so
+    the apps' first AUC does not import scipy.stats.
+
+    Examples
+    --------
+    >>> mid_ranks(np.array([[3.0, 1.0], [1.0, np.nan], [3.0, 2.0]])).tolist()
+    [[2.5, nan], [1.0, nan], [2.5, nan]]
+    """
+    M = np.asarray(M, dtype=float)
+    if M.ndim != 2:
+        raise ValueError(f"M must be 2-d (rows x columns), got {M.ndim}-d")
+    n = M.shape[0]
+    if n == 0:
+        return np.empty(M.shape)
+    order = np.argsort(M, axis=0, kind="stable")
+    y = np.take_along_axis(M, order, axis=0)
+    idx = np.arange(n)[:, None]
+    first = np.ones(M.shape, dtype=bool)  # the first of a run of equal values (in sorted order)
+    first[1:] = y[1:] != y[:-1]
+    last = np.ones(M.shape, dtype=bool)
+    last[:-1] = first[1:]
+    start = np.maximum.accumulate(np.where(first, idx, 0), axis=0)
+    end = np.minimum.accumulate(np.where(last, idx, n - 1)[::-1], axis=0)[::-1]
+    ranks = np.empty(M.shape)
+    np.put_along_axis(ranks, order, (start + 1) + (end - start) / 2, axis=0)
+    ranks[:, np.isnan(M).any(axis=0)] = np.nan
+    return ranks

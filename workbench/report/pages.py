@@ -409,7 +409,7 @@ def write_reports(dataset: Any, out_dir: str | Path, *, criterion: str = "final_
         import sklearn.linear_model  # noqa: F401
 
         import workbench.explain  # noqa: F401
-        import workbench.review  # noqa: F401
+        import workbench.review.loop  # noqa: F401  (the package itself loads its modules lazily)
     with threadpool_limits(threads) if threads else nullcontext():
         return _compute_and_write(dataset, out_dir, criterion=criterion, view=view, review=review, audits=audits,
                                   n_boot=n_boot, weight_boot=weight_boot, detailed_audits=detailed_audits,

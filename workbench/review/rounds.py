@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from workbench.data.groups import AGE_BANDS, group_labels
 from workbench.fairness import impact_ratio_table
 from workbench.metrics import holm, wilson_ci
 from workbench.metrics.bootstrap import percentile_interval, resample_counts
-from workbench.review.stats import correct_case_ii, pearson
+from workbench.review.stats import _norm_pdf, correct_case_ii, pearson
 
 __all__ = [
     "AGE_BANDS",
@@ -355,7 +355,7 @@ def brogden_utility(validity: float, selection_ratio: float, sd_y: float, n_sele
     """
     sr = _check_ratio(selection_ratio, "selection_ratio")
     n_a = n_selected / sr if n_applicants is None else float(n_applicants)
-    mean_z = float(stats.norm.pdf(stats.norm.isf(sr)) / sr)
+    mean_z = float(_norm_pdf(-special.ndtri(sr)) / sr)
     return float(tenure * n_selected * validity * sd_y * mean_z - n_a * cost_per_applicant)
 
 
@@ -379,7 +379,9 @@ def taylor_russell(validity: float, selection_ratio: float, base_rate: float) ->
         raise ValueError(f"validity must be in (-1, 1), got {r:g}")
     if r == 0.0:
         return br
-    xc, yc = stats.norm.isf(sr), stats.norm.isf(br)
+    from scipy import stats  # the bivariate normal CDF: imported here, not with the module
+
+    xc, yc = -special.ndtri(sr), -special.ndtri(br)
     mvn = stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]], abseps=1e-10, releps=1e-10)
     joint = mvn.cdf([-xc, -yc], rng=0)
     return float(joint / sr)
@@ -474,8 +476,8 @@ def stratified_difference(candidate_id: Any, stratum: Any, treated: Any, outcome
     if not both.any():
         raise ValueError("no stratum has both treated and untreated answers")
     point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(m), n_boot, level, random_state)
-    se = (high[0] - low[0]) / (2 * stats.norm.isf((1 - level) / 2))
-    p = float(2 * stats.norm.sf(abs(point[0]) / se)) if se > 0 else (1.0 if point[0] == 0 else 0.0)
+    se = (high[0] - low[0]) / (2 * -special.ndtri((1 - level) / 2))
+    p = float(2 * special.ndtr(-(abs(point[0]) / se))) if se > 0 else (1.0 if point[0] == 0 else 0.0)
     return {"effect": float(point[0]), "ci_low": float(low[0]), "ci_high": float(high[0]), "p_value": p,
             "n_answers": int(len(a)), "n_treated": int((a["prompted"] == 1).sum()),
             "n_control": int((a["prompted"] == 0).sum()), "n_strata": int(both.sum()),
@@ -572,6 +574,8 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
     >>> bool(row.ci_low < 0.25 < row.ci_high), eff.attrs["design"], eff.attrs["matched"]["available"]
     (True, 'observational', False)
     """
+    from scipy import stats  # the t quantile (-stdtrit(df, 0) is -inf, t.isf(0, df) +inf): not with the module
+
     a = _answers_frame(answers)
     g = a.groupby(["question_id", "prompted"], sort=False)["score"]
     tab = g.agg(["size", "mean", "var"]).unstack("prompted")
@@ -590,12 +594,12 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
     # overall: candidate bootstrap of the answer-weighted mean of per-question differences
     F, _, ques = _cell_sums(a, {"n": np.ones(len(a)), "x": a["score"].to_numpy()})
     point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(2 * len(ques)), n_boot, level, random_state)
-    R_se = (high[0] - low[0]) / (2 * stats.norm.isf((1 - level) / 2))
+    R_se = (high[0] - low[0]) / (2 * -special.ndtri((1 - level) / 2))
     out.loc["overall"] = {"n_prompted": int(n1.sum()), "n_unprompted": int(n0.sum()),
                           "mean_prompted": float(a.loc[a.prompted == 1, "score"].mean()),
                           "mean_unprompted": float(a.loc[a.prompted == 0, "score"].mean()),
                           "difference": float(point[0]), "ci_low": float(low[0]), "ci_high": float(high[0]),
-                          "p_value": float(2 * stats.norm.sf(abs(point[0]) / R_se)) if R_se > 0 else np.nan,
+                          "p_value": float(2 * special.ndtr(-(abs(point[0]) / R_se))) if R_se > 0 else np.nan,
                           "p_adjusted": np.nan}
     out.index.name = "question_id"
     out.attrs["design"] = prompting_design(answers)
@@ -657,7 +661,7 @@ def prompting_validity(answers: pd.DataFrame, criterion: pd.Series, *, level: fl
     r1, r0, n1, n0 = r[0, 1::2], r[0, 0::2], N[0, 1::2], N[0, 0::2]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (np.arctanh(r1) - np.arctanh(r0)) / np.sqrt(1 / (n1 - 3) + 1 / (n0 - 3))
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * special.ndtr(-np.abs(z))
     out = pd.DataFrame({"n_prompted": n1.astype(int), "r_prompted": r1, "n_unprompted": n0.astype(int),
                         "r_unprompted": r0, "difference": r1 - r0, "z": z, "p_value": p,
                         "p_adjusted": holm(p)}, index=pd.Index(ques, name="question_id"))

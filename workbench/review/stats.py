@@ -1,6 +1,9 @@
 """Statistics for the data-review loop: validities, range-restriction corrections, multiplicity, bootstrap.
 
-Everything here is a small, pure, vectorised function of numbers (no I/O, no global random state).
+Everything here is a small, pure, vectorised function of numbers (no I/O, no global random state). The normal
+and t distributions are scipy.special's closed forms, the functions scipy.stats evaluates (``norm.sf(x) =
+ndtr(-x)``, ``t.sf(x, df) = stdtr(df, -x)``, the density :func:`_norm_pdf`), so that importing the review
+modules does not import scipy.stats.
 
 Conventions
 -----------
@@ -43,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from workbench.metrics.correlation import correlate_columns as _correlate_columns
 from workbench.metrics.bootstrap import percentile_interval, resample_counts
@@ -92,6 +95,21 @@ def _scalar_or_array(a: np.ndarray) -> Any:
     return float(a) if np.ndim(a) == 0 else a
 
 
+_SQRT_2PI = np.sqrt(2 * np.pi)
+
+
+def _norm_pdf(x: Any) -> Any:
+    """The standard normal density, as ``scipy.stats.norm.pdf`` computes it (``exp(-x^2/2) / sqrt(2 pi)``).
+
+    Examples
+    --------
+    >>> round(float(_norm_pdf(0.0)), 6), float(_norm_pdf(np.inf))
+    (0.398942, 0.0)
+    """
+    x = np.asarray(x, dtype=float)
+    return np.exp(-x**2 / 2.0) / _SQRT_2PI
+
+
 def _check_level(level: float) -> float:
     level = float(level)
     if not 0.0 < level < 1.0:
@@ -124,7 +142,7 @@ def correlation_p_value(r: Any, n: Any) -> Any:
     df = n - 2
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.abs(r) * np.sqrt(df / (1.0 - r * r))
-        p = 2.0 * stats.t.sf(t, np.where(df > 0, df, 1.0))
+        p = 2.0 * special.stdtr(np.where(df > 0, df, 1.0), -t)
     p = np.where(np.abs(r) >= 1.0, 0.0, p)
     return _scalar_or_array(np.where(np.isfinite(r) & (np.abs(r) <= 1.0) & (n >= 3), p, np.nan))
 
@@ -302,7 +320,7 @@ def correct_case_iii(r_xy: Any, r_xz: Any, r_yz: Any, u_z: Any) -> Any:
 def _point_biserial_factor(p: np.ndarray) -> np.ndarray:
     """``phi(c) / sqrt(p (1 - p))`` with ``c = Phi^-1(1 - p)``: point-biserial = factor x biserial."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((p > 0) & (p < 1), stats.norm.pdf(special.ndtri(1.0 - p)) / np.sqrt(p * (1.0 - p)), np.nan)
+        return np.where((p > 0) & (p < 1), _norm_pdf(special.ndtri(1.0 - p)) / np.sqrt(p * (1.0 - p)), np.nan)
 
 
 def applicant_pass_rate(p_selected: Any, r_yz: Any, u_z: Any, d_z: Any) -> Any:
@@ -339,7 +357,7 @@ def applicant_pass_rate(p_selected: Any, r_yz: Any, u_z: Any, d_z: Any) -> Any:
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = np.clip(r_yz / _point_biserial_factor(p_s), -1.0, 1.0)
         var_a = 1.0 + rho * rho * (1.0 / (u_z * u_z) - 1.0)
-        p_a = stats.norm.sf((special.ndtri(1.0 - p_s) - rho * d_z) / np.sqrt(var_a))
+        p_a = special.ndtr(-((special.ndtri(1.0 - p_s) - rho * d_z) / np.sqrt(var_a)))
     return _scalar_or_array(np.where(u_z > 0, p_a, np.nan))
 
 

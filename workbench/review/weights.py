@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 
 from workbench import composite
@@ -470,6 +469,8 @@ def cross_validated_validity(
     >>> sorted(cv["weights"]), cv["binary"], 0.5 < cv["weights"]["current"]["auc"] < 1
     (['current', 'proposed'], True, True)
     """
+    from sklearn.model_selection import KFold, StratifiedKFold  # here: the apps import this module, not CV
+
     X, y = _fit_rows(inputs)
     if weights is None:
         weights = {"current": inputs.profile.weights,

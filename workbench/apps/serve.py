@@ -61,6 +61,11 @@ inlined by the notebook renderer). An allowlist rather than a denylist, so an ed
 cannot reach the apps' pages."""
 
 
+LOCKED = ("--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO")
+"""A visitor cannot pick another template or theme with ``?template=`` / ``?theme=`` (Voila's default allows it,
+and Voila 0.5.8 does not check the name for path parts): every page is the ``workbench`` template."""
+
+
 def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: str | Path = NOTEBOOKS_DIR,
                   show_tracebacks: bool = False, cull_idle: int = CULL_IDLE_SECONDS,
                   max_kernels: int = MAX_KERNELS, cull_interval: int = 60, preheat: int = PREHEAT) -> list[str]:
@@ -115,7 +120,7 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
     return [sys.executable, "-m", "workbench.apps.voila_main", f"--max-kernels={int(max_kernels)}",
             f"--preheat={int(preheat)}", "--no-browser",
             "--Voila.ip=127.0.0.1", f"--port={int(port)}", f"--VoilaConfiguration.template={TEMPLATE}",
-            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *allow, *cull, str(target)]
+            f"--VoilaConfiguration.show_tracebacks={show_tracebacks}", *LOCKED, *allow, *cull, str(target)]
 
 
 def run_forwarding(command: list[str]) -> int:

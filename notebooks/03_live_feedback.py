@@ -29,8 +29,10 @@ candidate_id = "practice"  # the pseudonymous id the holdout is keyed on (with t
 researcher = False  # True: show the researcher's panel (the answer's arm, whether the hint fired)
 
 # %%
-from workbench.apps import build_live_feedback
+from workbench.apps import build_live_feedback, wait_for_visitor
 from workbench.review.holdout import HoldoutPolicy
+
+wait_for_visitor("live_feedback")  # a kernel pre-heated by `serve --preheat`: pipelines now, the data at the visit
 
 policy = HoldoutPolicy(share=holdout, seed=holdout_seed) if holdout else None  # 0.0: no experiment
 build_live_feedback(job_id, dataset_path, holdout=policy, candidate_id=candidate_id, researcher=researcher)

@@ -21,6 +21,8 @@ job_id = None  # None = the first job with a profile
 criterion = "final_passed"
 
 # %%
-from workbench.apps import build_weight_tuner
+from workbench.apps import build_weight_tuner, wait_for_visitor
+
+wait_for_visitor("weight_tuner")  # a kernel pre-heated by `serve --preheat`: libraries now, the data at the visit
 
 build_weight_tuner(dataset_path, job_id, criterion)

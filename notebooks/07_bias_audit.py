@@ -28,6 +28,8 @@ criterion = "final_passed"
 decision = "ai_passed"
 
 # %%
-from workbench.apps import build_audit_viewer
+from workbench.apps import build_audit_viewer, wait_for_visitor
+
+wait_for_visitor("audit_viewer")  # a kernel pre-heated by `serve --preheat`: libraries now, the data at the visit
 
 build_audit_viewer(dataset_path, decision=decision, job_id=job_id)

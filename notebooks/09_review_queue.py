@@ -23,6 +23,8 @@ reviewer = ""  # who reviews: prefills the reviewer field (a decision needs one)
 decisions_path = None  # folder of review_decisions.csv; None = the dataset's folder (demo data: reports/review_queue)
 
 # %%
-from workbench.apps import build_review_queue
+from workbench.apps import build_review_queue, wait_for_visitor
+
+wait_for_visitor("review_queue")  # a kernel pre-heated by `serve --preheat`: libraries now, the data at the visit
 
 build_review_queue(dataset_path, job_id, reviewer, decisions_path)

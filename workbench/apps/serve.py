@@ -34,7 +34,11 @@ __all__ = ["APPS", "CULL_IDLE_SECONDS", "MAX_KERNELS", "NOTEBOOKS_DIR", "PREHEAT
 CULL_IDLE_SECONDS = 600
 #: At most this many kernels (open app pages) at once; the next visitor gets the "busy, try again" page.
 MAX_KERNELS = 8
-#: Pre-heated kernels kept per app by default (see :func:`voila_command`).
+#: Pre-heated kernels kept per app by default (see :func:`voila_command`): none. Measured with
+#: ``benchmarks/bench_apps.py`` on 2 cores: a pool of 1 per app brings the first paint of a lone visitor from
+#: 2.9 s to 1.1 s, but under 8 users opening apps back to back its refills compete with the pages for the cores
+#: (first paint median 20-28 s without, 25-37 s with). ``serve --preheat 1`` suits a server where a few visitors
+#: come at a time.
 PREHEAT = 0
 #: The Voila template of the apps (``share/voila/templates/workbench``: lab without CDN links, the start page).
 TEMPLATE = "workbench"
@@ -90,9 +94,10 @@ def voila_command(app: str | None = None, *, port: int = 8866, notebooks_dir: st
         At most this many kernels serving pages at once; a visitor beyond gets a "busy, try again" page (HTTP
         503); 0: no limit.
     preheat : int, default :data:`PREHEAT`
-        Kernels kept pre-heated per app (Voila's ``preheat_kernel``): each runs its app's notebook before any
-        visitor comes, so a visitor who finds one gets the page without waiting for the notebook; used kernels
-        are replaced one second later. They are kept beside the ``max_kernels`` of the pages (up to
+        Kernels kept pre-heated per app (Voila's ``preheat_kernel``): each runs its app's notebook up to
+        :func:`workbench.apps.wait_for_visitor` (the libraries and pipelines loaded) before any visitor comes, and
+        reads the data when one does, so the visitor waits only for the app to be built; used kernels are
+        replaced one second later. They are kept beside the ``max_kernels`` of the pages (up to
         ``preheat`` x the 4 apps more kernels, about 300 MB each). 0: none.
 
     Returns

@@ -15,7 +15,8 @@ Plain Voila 0.5 leaks kernels and sessions; this launcher adds, without patching
 - at most ``N`` page kernels at once (:func:`limit_kernels`): one visitor more gets HTTP 503 and the "busy, try
   again" page of the ``workbench`` template;
 - optionally ``K`` pre-heated kernels per app (:func:`preheat_config`): Voila runs each app's notebook ahead of
-  its visitor, so a visitor who finds one waiting gets the page without waiting for the notebook;
+  its visitor, up to :func:`workbench.apps.wait_for_visitor` (libraries loaded, data not yet read), so a visitor
+  who finds one waits only for the app to be built;
 - the ``workbench`` template (``share/``, found through ``JUPYTER_PATH``) and its start page, whose content
   comes from :func:`workbench.apps.serve.landing_page`.
 

@@ -22,6 +22,11 @@ Usage::
 
     .venv/bin/python benchmarks/bench_apps.py                          # 8 users, 120 s
     .venv/bin/python benchmarks/bench_apps.py --users 2 --duration 20  # a quick run
+    .venv/bin/python benchmarks/bench_apps.py --preheat 1              # with one pre-heated kernel per app
+    .venv/bin/python benchmarks/bench_apps.py --waves 2                # memory after a second load phase too
+
+Besides the figures above it prints the CPU seconds the server with its kernels and the simulated users' Chromium
+spent during the load (both run on this machine; a real visitor's browser does not).
 """
 
 from __future__ import annotations
@@ -238,17 +243,22 @@ async def run(base: str, pid: int, args: argparse.Namespace) -> dict:
         await asyncio.sleep(DISCONNECT_GRACE + 2)  # the solo kernels gone before the start figures
         await wait_pool(pid, args.preheat * len(APPS))
         start = memory(pid)
-        cpu0 = (tree_cpu(pid), sum(tree_cpu(b) for b in browser_pids()))
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(pid, samples, stop))
-        deadline = time.monotonic() + args.duration
-        await asyncio.gather(*(user(browser, base, deadline, out, k) for k in range(args.users)))
-        out["wall"] = args.duration + max(0.0, time.monotonic() - deadline)
-        out["cpu"] = (tree_cpu(pid) - cpu0[0], sum(tree_cpu(b) for b in browser_pids()) - cpu0[1])
-        ids = [k for k in solo["kernel_ids"] + out["kernel_ids"] if k]
-        for when, wait in (("end", 0), ("grace", DISCONNECT_GRACE + 2), ("cull", args.cull_idle + CULL_INTERVAL + 2)):
-            await asyncio.sleep(wait)
-            out[f"kernels_{when}"] = (alive(base, ids), memory(pid)[2], len(ids))
+        out["wall"], out["waves_after"], out["cpu"] = 0.0, [], (0.0, 0.0)
+        for _ in range(args.waves):  # a later wave back at the same level: no growth from wave to wave
+            cpu0 = (tree_cpu(pid), sum(tree_cpu(b) for b in browser_pids()))
+            deadline = time.monotonic() + args.duration
+            await asyncio.gather(*(user(browser, base, deadline, out, k) for k in range(args.users)))
+            out["wall"] += args.duration + max(0.0, time.monotonic() - deadline)
+            out["cpu"] = (out["cpu"][0] + tree_cpu(pid) - cpu0[0],
+                          out["cpu"][1] + sum(tree_cpu(b) for b in browser_pids()) - cpu0[1])
+            ids = [k for k in solo["kernel_ids"] + out["kernel_ids"] if k]
+            for when, wait in (("end", 0), ("grace", DISCONNECT_GRACE + 2),
+                               ("cull", args.cull_idle + CULL_INTERVAL + 2)):
+                await asyncio.sleep(wait)
+                out[f"kernels_{when}"] = (alive(base, ids), memory(pid)[2], len(ids))
+            out["waves_after"].append(memory(pid))
         stop.set()
         await sampler
         out["after_cull"] = memory(pid)
@@ -263,7 +273,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(out: dict, args: argparse.Namespace) -> None:
-    print(f"users {args.users} (browser contexts of one headless Chromium), duration {args.duration:.0f} s "
+    print(f"users {args.users} (browser contexts of one headless Chromium), {args.waves} x {args.duration:.0f} s "
           f"(last page closed at {out['wall']:.0f} s), max kernels {args.max_kernels}, cull idle {args.cull_idle} s, "
           f"pre-heated kernels per app {args.preheat}")
     solo = out["solo"]["first_analysis"]
@@ -291,6 +301,9 @@ def report(out: dict, args: argparse.Namespace) -> None:
           f"(server {max((x[0] for x in peak), default=0):.0f}, kernels {max((x[1] for x in peak), default=0):.0f}, "
           f"{max((x[2] for x in peak), default=0)} kernels at most); after the cull timeout {after[0]:.0f} + "
           f"{after[1]:.0f} ({after[2]} kernels)")
+    if len(out["waves_after"]) > 1:
+        print("RSS MB after each wave's cull timeout (server + kernels): "
+              + ", ".join(f"{m[0]:.0f} + {m[1]:.0f}" for m in out["waves_after"]))
     server, browsers = out["cpu"]
     cores = __import__("os").cpu_count() or 1
     print(f"CPU seconds during the load: server and kernels {server:.0f}, the simulated users' Chromium {browsers:.0f} "
@@ -307,6 +320,8 @@ def main() -> None:
     ap.add_argument("--max-kernels", type=int, default=8)
     ap.add_argument("--cull-idle", type=int, default=20, help="the served cull timeout (s) for the bench")
     ap.add_argument("--solo", type=int, default=3, help="lone opens of the live feedback app first")
+    ap.add_argument("--waves", type=int, default=1, help="load phases of --duration s, each followed by the cull "
+                    "timeout (memory after each: does it come back to the same level?)")
     ap.add_argument("--preheat", type=int, default=PREHEAT, help="pre-heated kernels per app (serve --preheat)")
     args = ap.parse_args()
     port = free_port()

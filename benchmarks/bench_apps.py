@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -76,7 +77,7 @@ _DONE = "() => window.__wbLat && window.__wbLat.t1 !== null"
 _READ = "() => window.__wbLat.t1 - window.__wbLat.t0"
 
 
-def serve_command(port: int, max_kernels: int, cull_idle: int, preheat: int = 0) -> list[str]:
+def serve_command(port: int, max_kernels: int, cull_idle: int, preheat: int = PREHEAT) -> list[str]:
     """``workbench serve``'s command with the bench's cull timeout, checked every :data:`CULL_INTERVAL` s."""
     return voila_command(port=port, max_kernels=max_kernels, cull_idle=cull_idle, cull_interval=CULL_INTERVAL,
                          preheat=preheat)
@@ -101,29 +102,27 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def browser_pids() -> list[int]:
-    """This process's Chromium processes (Playwright's driver starts them)."""
-    import os
-
+def cpu_split(pid: int) -> tuple[float, float]:
+    """CPU seconds so far of (the server ``pid`` with its kernels, this process's Chromium with its renderers:
+    the browsers Playwright's driver started, each counted with :func:`tree_cpu`)."""
     import psutil
 
-    return [p.pid for p in psutil.Process(os.getpid()).children(recursive=True)
-            if "chrom" in p.name().lower() and p.parent() is not None and "chrom" not in p.parent().name().lower()]
+    browsers = [p.pid for p in psutil.Process(os.getpid()).children(recursive=True)
+                if "chrom" in p.name().lower() and p.parent() is not None
+                and "chrom" not in p.parent().name().lower()]
+    return tree_cpu(pid), sum(tree_cpu(b) for b in browsers)
 
 
 async def wait_pool(pid: int, kernels: int, timeout: float = 180.0) -> float:
     """Wait until ``kernels`` kernel processes run under the server (the pre-heated pool is full) and the server
     has been quiet (< 5 % CPU) for 3 s; returns the seconds waited."""
-    import psutil
-
     t0 = time.monotonic()
-    server = psutil.Process(pid)
     quiet = 0
     while time.monotonic() - t0 < timeout:
         before = tree_cpu(pid)
         await asyncio.sleep(1)
         busy = tree_cpu(pid) - before
-        quiet = quiet + 1 if memory(server.pid)[2] >= kernels and busy < 0.05 else 0
+        quiet = quiet + 1 if memory(pid)[2] >= kernels and busy < 0.05 else 0
         if quiet >= 3:
             break
     return time.monotonic() - t0
@@ -247,12 +246,11 @@ async def run(base: str, pid: int, args: argparse.Namespace) -> dict:
         sampler = asyncio.create_task(sample_memory(pid, samples, stop))
         out["wall"], out["waves_after"], out["cpu"] = 0.0, [], (0.0, 0.0)
         for _ in range(args.waves):  # a later wave back at the same level: no growth from wave to wave
-            cpu0 = (tree_cpu(pid), sum(tree_cpu(b) for b in browser_pids()))
+            cpu0 = cpu_split(pid)
             deadline = time.monotonic() + args.duration
             await asyncio.gather(*(user(browser, base, deadline, out, k) for k in range(args.users)))
             out["wall"] += args.duration + max(0.0, time.monotonic() - deadline)
-            out["cpu"] = (out["cpu"][0] + tree_cpu(pid) - cpu0[0],
-                          out["cpu"][1] + sum(tree_cpu(b) for b in browser_pids()) - cpu0[1])
+            out["cpu"] = tuple(total + now - before for total, now, before in zip(out["cpu"], cpu_split(pid), cpu0))
             ids = [k for k in solo["kernel_ids"] + out["kernel_ids"] if k]
             for when, wait in (("end", 0), ("grace", DISCONNECT_GRACE + 2),
                                ("cull", args.cull_idle + CULL_INTERVAL + 2)):
@@ -305,7 +303,7 @@ def report(out: dict, args: argparse.Namespace) -> None:
         print("RSS MB after each wave's cull timeout (server + kernels): "
               + ", ".join(f"{m[0]:.0f} + {m[1]:.0f}" for m in out["waves_after"]))
     server, browsers = out["cpu"]
-    cores = __import__("os").cpu_count() or 1
+    cores = os.cpu_count() or 1
     print(f"CPU seconds during the load: server and kernels {server:.0f}, the simulated users' Chromium {browsers:.0f} "
           f"(together {100 * (server + browsers) / (cores * out['wall']):.0f} % of {cores} cores x {out['wall']:.0f} s); "
           f"per completed open: server {server / max(out['opens'], 1):.1f} s, browser {browsers / max(out['opens'], 1):.1f} s")

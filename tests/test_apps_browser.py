@@ -191,27 +191,16 @@ def test_app_page_loads_only_the_widget_extensions_and_logs_no_version_warning(v
 def preheated_server(tmp_path_factory):
     """Voila serving ``notebooks/`` with one pre-heated kernel per app (``serve --preheat 1``), once every pool is
     full; yields ``(base URL, path of the server's log)``."""
-    import os
-    import subprocess
+    from tests.voila_support import serving
+    from workbench.apps.serve import APPS
 
-    from tests.voila_support import ROOT, free_port, stop_process, wait_http
-    from workbench.apps.serve import APPS, voila_command
-
-    port = free_port()
     log = tmp_path_factory.mktemp("preheat") / "voila.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(voila_command(port=port, preheat=1, show_tracebacks=True), cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_http(base, proc=proc)
+    with serving(log, preheat=1, show_tracebacks=True) as base:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not all(f"Kernel pool of {nb} is filled" in log.read_text()
                                                       for nb in APPS.values()):
             time.sleep(0.5)
         yield base, log
-    finally:
-        stop_process(proc)
 
 
 def test_a_pre_heated_page_answers_and_frees_its_kernel_when_closed(preheated_server, chromium_page):

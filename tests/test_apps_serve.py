@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from tests.voila_support import ROOT, free_port, stop_process, wait_http
+from tests.voila_support import ROOT, serving
 from workbench.apps.serve import APPS, busy_page, landing_page, voila_command
+
+
+def _notebook(folder: Path, name: str, source: str) -> Path:
+    """Write a one-cell python3 notebook ``folder/name`` running ``source``; returns its path."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    path = folder / name
+    path.write_text(json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}),
+                    encoding="utf-8")
+    return path
 
 
 def test_landing_page_describes_every_app_in_both_languages():
@@ -36,18 +48,8 @@ def test_busy_page_names_the_limit(limit):
 @pytest.mark.slow
 def test_beyond_the_kernel_limit_a_busy_page_and_the_kernel_freed_after(tmp_path):
     pytest.importorskip("voila", reason="voila is not installed")
-    nb = tmp_path / "nb"
-    nb.mkdir()
-    (nb / "tiny.ipynb").write_text('{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, '
-                                   '"outputs": [], "source": "import time; time.sleep(4); print(1)"}], "metadata": '
-                                   '{"kernelspec": {"name": "python3", "display_name": "Python 3", "language": '
-                                   '"python"}}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen(voila_command(port=port, notebooks_dir=nb, max_kernels=1), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_http(base, proc=proc)
+    nb = _notebook(tmp_path / "nb", "tiny.ipynb", "import time; time.sleep(4); print(1)").parent
+    with serving(tmp_path / "voila.log", notebooks_dir=nb, max_kernels=1) as base:
         first: dict = {}
 
         def open_first() -> None:
@@ -65,8 +67,6 @@ def test_beyond_the_kernel_limit_a_busy_page_and_the_kernel_freed_after(tmp_path
         t.join(60)
         assert first["status"] == 200 and any(c.startswith("_xsrf=") for c in first["cookie"])
         assert "cdn." not in first["html"]  # no CDN asset in the app page (Font Awesome, mermaid)
-    finally:
-        stop_process(proc)
 
 
 @pytest.mark.slow
@@ -74,36 +74,17 @@ def test_a_visitor_cannot_switch_the_template_or_theme(tmp_path):
     """``?template=lab`` would give Voila's own lab template, which links Font Awesome from a CDN; the apps are
     served with template and theme overrides off (serve.LOCKED), so the page stays the ``workbench`` one."""
     pytest.importorskip("voila", reason="voila is not installed")
-    nb = tmp_path / "nb"
-    nb.mkdir()
-    (nb / "tiny.ipynb").write_text('{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, '
-                                   '"outputs": [], "source": "print(1)"}], "metadata": {"kernelspec": {"name": '
-                                   '"python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, '
-                                   '"nbformat_minor": 5}', encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen(voila_command(port=port, notebooks_dir=nb, max_kernels=2), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_http(base, proc=proc)
+    nb = _notebook(tmp_path / "nb", "tiny.ipynb", "print(1)").parent
+    with serving(tmp_path / "voila.log", notebooks_dir=nb, max_kernels=2) as base:
         with urllib.request.urlopen(base + "voila/render/tiny.ipynb?template=lab&theme=dark", timeout=60) as r:
             html = r.read().decode()
         assert r.status == 200 and "fontawesome" not in html and "cdn." not in html
         assert "theme-dark" not in html and 'data-jp-theme-name="JupyterLab Dark"' not in html
-    finally:
-        stop_process(proc)
 
 
-def _stamp_notebook(wait: bool) -> str:
-    """A notebook that prints ``stamp.txt`` of its folder, after :func:`workbench.apps.wait_for_visitor` or not."""
-    import json
-
-    src = ["from pathlib import Path\n", "from workbench.apps import wait_for_visitor\n",
-           "wait_for_visitor()\n" if wait else "\n", "print('stamp:', Path('stamp.txt').read_text())"]
-    return json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                                  "source": src}],
-                       "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-                       "nbformat": 4, "nbformat_minor": 5})
+#: Prints ``stamp.txt`` of its folder, after :func:`workbench.apps.wait_for_visitor` (``{wait}``) or not.
+STAMP_SOURCE = ("from pathlib import Path\nfrom workbench.apps import wait_for_visitor\n{wait}"
+                "print('stamp:', Path('stamp.txt').read_text())")
 
 
 @pytest.mark.slow
@@ -113,19 +94,11 @@ def test_a_pre_heated_page_reads_the_data_at_the_visit_when_its_notebook_waits_f
     that calls ``wait_for_visitor()`` (as the apps' do) shows the data as it is now; one that does not shows the
     data of the server's start (the control case, which is why the apps call it)."""
     pytest.importorskip("voila", reason="voila is not installed")
-    nb = tmp_path / "nb"
-    nb.mkdir()
     name = APPS["live_feedback"]  # a name the pool pre-heats
-    (nb / name).write_text(_stamp_notebook(wait), encoding="utf-8")
+    nb = _notebook(tmp_path / "nb", name, STAMP_SOURCE.format(wait="wait_for_visitor()\n" if wait else "")).parent
     (nb / "stamp.txt").write_text("before", encoding="utf-8")
     log = tmp_path / "voila.log"
-    port = free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen(voila_command(port=port, notebooks_dir=nb, preheat=1), cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_http(base, proc=proc)
+    with serving(log, notebooks_dir=nb, preheat=1) as base:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and f"Kernel pool of {name} is filled" not in log.read_text():
             time.sleep(0.3)
@@ -135,8 +108,6 @@ def test_a_pre_heated_page_reads_the_data_at_the_visit_when_its_notebook_waits_f
             html = r.read().decode()
         assert "Using pre-heated kernel" in log.read_text()
         assert f"stamp: {shown}" in html
-    finally:
-        stop_process(proc)
 
 
 class _Pool:

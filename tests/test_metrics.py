@@ -141,6 +141,23 @@ def test_normal_sf_is_ndtr_of_minus_x():
     np.testing.assert_array_equal(2 * special.ndtr(-np.abs(X_GRID)), 2 * stats.norm.sf(np.abs(X_GRID)))
 
 
+def test_norm_pdf_is_scipy_stats():
+    from workbench.metrics.normal import norm_pdf
+
+    x = np.r_[-np.inf, -40.0, np.linspace(-8, 8, 161), 40.0, np.inf, np.nan]
+    np.testing.assert_array_equal(norm_pdf(x), stats.norm.pdf(x))
+    assert norm_pdf(0.3) == stats.norm.pdf(0.3) and type(norm_pdf(0.3)) is type(stats.norm.pdf(0.3))
+
+
+@pytest.mark.parametrize("level", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_the_normal_helpers_are_scipy_stats(level):
+    from workbench.metrics.normal import two_sided_p, z_critical
+
+    assert z_critical(level) == stats.norm.isf((1 - level) / 2)
+    np.testing.assert_array_equal(two_sided_p(X_GRID), 2 * stats.norm.sf(np.abs(X_GRID)))
+    assert two_sided_p(-1.3) == 2 * stats.norm.sf(1.3)
+
+
 @pytest.mark.parametrize("df", [1, 2, 5])
 def test_chi2_sf_is_chdtrc_on_the_statistics_range(df):
     from scipy import special

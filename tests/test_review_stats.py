@@ -631,14 +631,6 @@ def test_two_stage_argument_errors():
 
 
 # ------------------------------------------- the tails are scipy.special's: the same floats as scipy.stats
-def test_norm_pdf_is_scipy_stats():
-    from workbench.review.stats import _norm_pdf
-
-    x = np.r_[-np.inf, -40.0, np.linspace(-8, 8, 161), 40.0, np.inf, np.nan]
-    np.testing.assert_array_equal(_norm_pdf(x), stats.norm.pdf(x))
-    assert _norm_pdf(0.3) == stats.norm.pdf(0.3) and type(_norm_pdf(0.3)) is type(stats.norm.pdf(0.3))
-
-
 @pytest.mark.parametrize("n", [0, 2, 3, 4, 10, 57, 1000, 10**6])
 def test_correlation_p_value_is_scipy_stats_t(n):
     r = np.r_[-1.0, -0.999, np.linspace(-0.95, 0.95, 39), 0.999, 1.0, np.nan]

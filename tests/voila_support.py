@@ -26,6 +26,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,22 +85,35 @@ def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def voila_server() -> Iterator[str]:
-    """Voila serving ``notebooks/`` on a free 127.0.0.1 port; yields ``http://127.0.0.1:<port>/``."""
-    pytest.importorskip("voila", reason="browser test skipped: voila is not installed")
+@contextmanager
+def serving(log: Path, **options) -> Iterator[str]:
+    """``workbench serve``'s Voila (``options`` for :func:`workbench.apps.serve.voila_command`: ``notebooks_dir``,
+    ``max_kernels``, ``preheat``...) on a free 127.0.0.1 port, its output in the file ``log``; yields the base URL
+    once it answers (or fails with the output) and stops the server after."""
     from workbench.apps.serve import voila_command
 
     port = free_port()
-    cmd = voila_command(port=port, notebooks_dir=ROOT / "notebooks", show_tracebacks=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    with log.open("w") as out:
+        proc = subprocess.Popen(voila_command(port=port, **options), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}/"
     try:
-        wait_http(base, proc=proc)
+        try:
+            wait_http(base, proc=proc)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-3000:]}") from exc
         yield base
     finally:
         stop_process(proc)
+
+
+@pytest.fixture(scope="module")
+def voila_server(tmp_path_factory) -> Iterator[str]:
+    """Voila serving ``notebooks/`` on a free 127.0.0.1 port; yields ``http://127.0.0.1:<port>/``."""
+    pytest.importorskip("voila", reason="browser test skipped: voila is not installed")
+    with serving(tmp_path_factory.mktemp("voila") / "voila.log", notebooks_dir=ROOT / "notebooks",
+                 show_tracebacks=True) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from workbench.apps.serve import CULL_IDLE_SECONDS, MAX_KERNELS, PREHEAT
 from workbench.data.provenance import demo_path
 from workbench.data.groups import AUDIT_ATTRIBUTES
 
@@ -528,12 +529,12 @@ def serve(
     ] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8866,
     cull_idle: Annotated[int, typer.Option("--cull-idle", help="Seconds before an idle kernel is shut down "
-                                           "(0: never).")] = 600,
+                                           "(0: never).")] = CULL_IDLE_SECONDS,
     max_kernels: Annotated[int, typer.Option("--max-kernels", help="At most this many app pages (kernels) at once; "
-                                             "beyond, a 'busy, try again' page (0: no limit).")] = 8,
+                                             "beyond, a 'busy, try again' page (0: no limit).")] = MAX_KERNELS,
     preheat: Annotated[int, typer.Option("--preheat", help="Kernels kept pre-heated per app, libraries loaded "
                                          "before a visitor comes (faster first paint when few visitors come at "
-                                         "once; about 300 MB each; 0: none).")] = 0,
+                                         "once; about 300 MB each; 0: none).")] = PREHEAT,
 ) -> None:
     """Start Voila on 127.0.0.1 with the apps (the start page lists them); Ctrl-C or SIGTERM stops it and Voila."""
     from workbench.apps.serve import APPS, app_url, run_forwarding, voila_command

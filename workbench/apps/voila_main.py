@@ -35,7 +35,7 @@ import os
 import sys
 from typing import Any
 
-from workbench.apps.serve import MAX_KERNELS, SHARE_DIR, busy_page, landing_page
+from workbench.apps.serve import MAX_KERNELS, PREHEAT, SHARE_DIR, busy_page, landing_page
 
 __all__ = ["DISCONNECT_GRACE", "NEVER_CONNECTED_IDLE", "KernelReaper", "XsrfCookie", "limit_kernels", "main",
            "pooled_kernel_ids", "preheat_config", "reap_once", "split_args", "with_xsrf_cookie"]
@@ -50,7 +50,7 @@ NEVER_CONNECTED_IDLE = 60.0
 def split_args(argv: list[str]) -> tuple[int, int, list[str]]:
     """``(max_kernels, preheat, the arguments left for Voila)``; ``--max-kernels=N`` and ``--preheat=K`` may stand
     anywhere."""
-    limit, preheat, rest = MAX_KERNELS, 0, []
+    limit, preheat, rest = MAX_KERNELS, PREHEAT, []
     for arg in argv:
         if arg.startswith("--max-kernels="):
             limit = int(arg.split("=", 1)[1])

@@ -16,6 +16,7 @@ from scipy import special
 
 from workbench.data.groups import _factor
 from workbench.metrics.multiplicity import holm
+from workbench.metrics.normal import z_critical
 
 
 # ------------------------------------------------------------------------------ score gaps and DIF
@@ -39,7 +40,7 @@ def cohens_d(n1: Any, mean1: Any, sd1: Any, n2: Any, mean2: Any, sd2: Any, level
         se = np.sqrt((n1 + n2) / (n1 * n2) + d**2 / (2 * (n1 + n2)))
         t = d * np.sqrt(n1 * n2 / (n1 + n2))
         p = 2 * special.stdtr(n1 + n2 - 2, -np.abs(t))
-    z = -special.ndtri((1 - level) / 2)
+    z = z_critical(level)
     return {"d": d, "ci_low": d - z * se, "ci_high": d + z * se, "p_value": p}
 
 
@@ -118,7 +119,7 @@ def _dif_once(scores: np.ndarray, codes: np.ndarray, labels: list[str], ref: int
     from scipy import stats  # t.isf: see the module's docstring
 
     focal = [g for g in range(len(labels)) if g != ref]
-    tq = -special.ndtri((1 - level) / 2)
+    tq = z_critical(level)
     for j in range(k):
         match = [i for i in range(k) if i != j and i not in exclude] or [i for i in range(k) if i != j]
         cnt = answered[:, match].sum(axis=1)

@@ -37,7 +37,8 @@ from workbench.data.groups import AGE_BANDS, group_labels
 from workbench.fairness import impact_ratio_table
 from workbench.metrics import holm, wilson_ci
 from workbench.metrics.bootstrap import percentile_interval, resample_counts
-from workbench.review.stats import _norm_pdf, correct_case_ii, pearson
+from workbench.metrics.normal import norm_pdf, two_sided_p, z_critical
+from workbench.review.stats import correct_case_ii, pearson
 
 __all__ = [
     "AGE_BANDS",
@@ -355,7 +356,7 @@ def brogden_utility(validity: float, selection_ratio: float, sd_y: float, n_sele
     """
     sr = _check_ratio(selection_ratio, "selection_ratio")
     n_a = n_selected / sr if n_applicants is None else float(n_applicants)
-    mean_z = float(_norm_pdf(-special.ndtri(sr)) / sr)
+    mean_z = float(norm_pdf(-special.ndtri(sr)) / sr)
     return float(tenure * n_selected * validity * sd_y * mean_z - n_a * cost_per_applicant)
 
 
@@ -476,8 +477,8 @@ def stratified_difference(candidate_id: Any, stratum: Any, treated: Any, outcome
     if not both.any():
         raise ValueError("no stratum has both treated and untreated answers")
     point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(m), n_boot, level, random_state)
-    se = (high[0] - low[0]) / (2 * -special.ndtri((1 - level) / 2))
-    p = float(2 * special.ndtr(-(abs(point[0]) / se))) if se > 0 else (1.0 if point[0] == 0 else 0.0)
+    se = (high[0] - low[0]) / (2 * z_critical(level))
+    p = float(two_sided_p(point[0] / se)) if se > 0 else (1.0 if point[0] == 0 else 0.0)
     return {"effect": float(point[0]), "ci_low": float(low[0]), "ci_high": float(high[0]), "p_value": p,
             "n_answers": int(len(a)), "n_treated": int((a["prompted"] == 1).sum()),
             "n_control": int((a["prompted"] == 0).sum()), "n_strata": int(both.sum()),
@@ -594,12 +595,12 @@ def prompting_effect(answers: pd.DataFrame, *, level: float = 0.95, n_boot: int 
     # overall: candidate bootstrap of the answer-weighted mean of per-question differences
     F, _, ques = _cell_sums(a, {"n": np.ones(len(a)), "x": a["score"].to_numpy()})
     point, low, high = _cluster_bootstrap(F, _weighted_cell_difference(2 * len(ques)), n_boot, level, random_state)
-    R_se = (high[0] - low[0]) / (2 * -special.ndtri((1 - level) / 2))
+    R_se = (high[0] - low[0]) / (2 * z_critical(level))
     out.loc["overall"] = {"n_prompted": int(n1.sum()), "n_unprompted": int(n0.sum()),
                           "mean_prompted": float(a.loc[a.prompted == 1, "score"].mean()),
                           "mean_unprompted": float(a.loc[a.prompted == 0, "score"].mean()),
                           "difference": float(point[0]), "ci_low": float(low[0]), "ci_high": float(high[0]),
-                          "p_value": float(2 * special.ndtr(-(abs(point[0]) / R_se))) if R_se > 0 else np.nan,
+                          "p_value": float(two_sided_p(point[0] / R_se)) if R_se > 0 else np.nan,
                           "p_adjusted": np.nan}
     out.index.name = "question_id"
     out.attrs["design"] = prompting_design(answers)
@@ -661,7 +662,7 @@ def prompting_validity(answers: pd.DataFrame, criterion: pd.Series, *, level: fl
     r1, r0, n1, n0 = r[0, 1::2], r[0, 0::2], N[0, 1::2], N[0, 0::2]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (np.arctanh(r1) - np.arctanh(r0)) / np.sqrt(1 / (n1 - 3) + 1 / (n0 - 3))
-    p = 2 * special.ndtr(-np.abs(z))
+    p = two_sided_p(z)
     out = pd.DataFrame({"n_prompted": n1.astype(int), "r_prompted": r1, "n_unprompted": n0.astype(int),
                         "r_unprompted": r0, "difference": r1 - r0, "z": z, "p_value": p,
                         "p_adjusted": holm(p)}, index=pd.Index(ques, name="question_id"))

@@ -2,7 +2,7 @@
 
 Everything here is a small, pure, vectorised function of numbers (no I/O, no global random state). The normal
 and t distributions are scipy.special's closed forms, the functions scipy.stats evaluates (``norm.sf(x) =
-ndtr(-x)``, ``t.sf(x, df) = stdtr(df, -x)``, the density :func:`_norm_pdf`), so that importing the review
+ndtr(-x)``, ``t.sf(x, df) = stdtr(df, -x)``, the density :func:`workbench.metrics.normal.norm_pdf`), so that importing the review
 modules does not import scipy.stats.
 
 Conventions
@@ -51,6 +51,7 @@ from scipy import special
 from workbench.metrics.correlation import correlate_columns as _correlate_columns
 from workbench.metrics.bootstrap import percentile_interval, resample_counts
 from workbench.metrics.multiplicity import _as_float, benjamini_hochberg, holm
+from workbench.metrics.normal import norm_pdf
 
 __all__ = [
     "BootstrapValidity",
@@ -93,21 +94,6 @@ class Correlation(NamedTuple):
 def _scalar_or_array(a: np.ndarray) -> Any:
     """0-d arrays become Python floats, so scalar input gives scalar output."""
     return float(a) if np.ndim(a) == 0 else a
-
-
-_SQRT_2PI = np.sqrt(2 * np.pi)
-
-
-def _norm_pdf(x: Any) -> Any:
-    """The standard normal density, as ``scipy.stats.norm.pdf`` computes it (``exp(-x^2/2) / sqrt(2 pi)``).
-
-    Examples
-    --------
-    >>> round(float(_norm_pdf(0.0)), 6), float(_norm_pdf(np.inf))
-    (0.398942, 0.0)
-    """
-    x = np.asarray(x, dtype=float)
-    return np.exp(-x**2 / 2.0) / _SQRT_2PI
 
 
 def _check_level(level: float) -> float:
@@ -320,7 +306,7 @@ def correct_case_iii(r_xy: Any, r_xz: Any, r_yz: Any, u_z: Any) -> Any:
 def _point_biserial_factor(p: np.ndarray) -> np.ndarray:
     """``phi(c) / sqrt(p (1 - p))`` with ``c = Phi^-1(1 - p)``: point-biserial = factor x biserial."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((p > 0) & (p < 1), _norm_pdf(special.ndtri(1.0 - p)) / np.sqrt(p * (1.0 - p)), np.nan)
+        return np.where((p > 0) & (p < 1), norm_pdf(special.ndtri(1.0 - p)) / np.sqrt(p * (1.0 - p)), np.nan)
 
 
 def applicant_pass_rate(p_selected: Any, r_yz: Any, u_z: Any, d_z: Any) -> Any:

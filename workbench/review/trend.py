@@ -54,7 +54,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from workbench.data import load
 from workbench.data.load import tables_of
@@ -63,6 +62,7 @@ from workbench.fairness import impact_ratio_table
 from workbench.jsonable import json_ready
 from workbench.metrics import FOUR_FIFTHS, holm, katz_ci, two_proportion_z, wilson_ci
 from workbench.metrics.bootstrap import percentile_interval
+from workbench.metrics.normal import two_sided_p, z_critical
 from workbench.review.rounds import RESTRICTED, funnel_frame
 from workbench.review.stats import bootstrap_corrected_validity, bootstrap_p_value
 from workbench.review.validity import corrected_validity_of
@@ -543,7 +543,7 @@ def _impact_changes(fa: pd.DataFrame, fb: pd.DataFrame, b: PeriodTrend, labels: 
                     level: float) -> list[ImpactChange]:
     """Per attribute: the later period's lowest impact ratio against the same pair of groups earlier."""
     out = []
-    zc = -special.ndtri((1 - level) / 2)
+    zc = z_critical(level)
     for low in b.min_impact_ratio:
         column = f"_g_{low.attribute}"
         if low.group is None or column not in fa.columns:
@@ -559,7 +559,7 @@ def _impact_changes(fa: pd.DataFrame, fb: pd.DataFrame, b: PeriodTrend, labels: 
         z = (lb - la) / np.sqrt(va + vb) if va + vb > 0 else 0.0
         out.append(ImpactChange(*labels, low.attribute, low.group, low.reference, ia, ib, ib - ia,
                                 ib - ia - zc * se_diff, ib - ia + zc * se_diff, ib / ia,
-                                float(2 * special.ndtr(-abs(z)))))
+                                float(two_sided_p(z))))
     return out
 
 
@@ -583,8 +583,8 @@ def _standardise(fa: pd.DataFrame, fb: pd.DataFrame, metric: str, strata: Sequen
     diff = float((w * (pb - pa)).sum())
     var = float((w**2 * (pa * (1 - pa) / ca.loc[both, "size"] + pb * (1 - pb) / cb.loc[both, "size"])).sum())
     se = np.sqrt(var)
-    zc = -special.ndtri((1 - level) / 2)
-    p = float(2 * special.ndtr(-(abs(diff) / se))) if se > 0 else (1.0 if diff == 0 else 0.0)
+    zc = z_critical(level)
+    p = float(two_sided_p(diff / se)) if se > 0 else (1.0 if diff == 0 else 0.0)
     coverage = float(ca.loc[both, "size"].sum() / ca["size"].sum())
     return Standardised(*labels, metric, name, _f(raw), diff, diff - zc * se, diff + zc * se, p, coverage)
 
@@ -613,10 +613,10 @@ def _version_change(a: QuestionVersionValidity, b: QuestionVersionValidity, leve
     head = (a.job_id, a.question_id, a.version, b.version, a.r_corrected, b.r_corrected)
     if None in (a.r_corrected, b.r_corrected, a.ci_low, a.ci_high, b.ci_low, b.ci_high):
         return QuestionVersionChange(*head, None, None, None, None)
-    zc = -special.ndtri((1 - level) / 2)
+    zc = z_critical(level)
     diff = b.r_corrected - a.r_corrected
     se = float(np.hypot(a.ci_high - a.ci_low, b.ci_high - b.ci_low)) / (2 * zc)
-    p = float(2 * special.ndtr(-(abs(diff) / se))) if se > 0 else None
+    p = float(two_sided_p(diff / se)) if se > 0 else None
     return QuestionVersionChange(*head, diff, float(diff - zc * se), float(diff + zc * se), p)
 
 
